@@ -1,0 +1,22 @@
+# Tri-state feature switches: AUTO (use when found), ON (required), OFF (never).
+set(FABRICPERF_WITH_CUDA AUTO CACHE STRING "CUDA support: AUTO|ON|OFF")
+set(FABRICPERF_WITH_NCCL AUTO CACHE STRING "NCCL support: AUTO|ON|OFF")
+set(FABRICPERF_WITH_MPI AUTO CACHE STRING "MPI bootstrap and backend: AUTO|ON|OFF")
+foreach(opt CUDA NCCL MPI)
+  set_property(CACHE FABRICPERF_WITH_${opt} PROPERTY STRINGS AUTO ON OFF)
+  if(NOT FABRICPERF_WITH_${opt} MATCHES "^(AUTO|ON|OFF)$")
+    message(FATAL_ERROR "FABRICPERF_WITH_${opt} must be AUTO, ON or OFF (got '${FABRICPERF_WITH_${opt}}')")
+  endif()
+endforeach()
+
+set(FABRICPERF_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+option(FABRICPERF_WERROR "Treat warnings as errors" OFF)
+if(FABRICPERF_WERROR)
+  list(APPEND FABRICPERF_WARNINGS -Werror)
+endif()
+
+set(FABRICPERF_SANITIZE "" CACHE STRING "Sanitizers to enable, e.g. address,undefined")
+if(FABRICPERF_SANITIZE)
+  add_compile_options(-fsanitize=${FABRICPERF_SANITIZE} -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=${FABRICPERF_SANITIZE})
+endif()

@@ -1,0 +1,50 @@
+#pragma once
+// How ranks find each other and exchange connection data (QP numbers, rkeys, NCCL ids).
+// Two backends behind this one interface: MPI (launched by mpirun/srun) and a standalone TCP
+// client/server like perftest's. Every call has a deadline and names the peer it waited for.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fabricperf {
+
+class Bootstrap {
+ public:
+  virtual ~Bootstrap() = default;
+  [[nodiscard]] virtual int rank() const noexcept = 0;
+  [[nodiscard]] virtual int size() const noexcept = 0;
+  // Host name of each rank (known after construction).
+  [[nodiscard]] virtual const std::vector<std::string>& hostnames() const noexcept = 0;
+  // Every rank contributes `mine`; every rank gets all contributions indexed by rank.
+  [[nodiscard]] virtual std::vector<std::string> all_gather(std::string_view mine) = 0;
+  virtual void barrier() = 0;
+  [[nodiscard]] virtual std::string_view kind() const noexcept = 0;  // "tcp" | "mpi" | "single"
+
+  // "rank 1 on node2"
+  [[nodiscard]] std::string describe_rank(int rank) const;
+};
+
+// A single process talking to nobody (size 1): for loopback runs and unit tests.
+[[nodiscard]] std::unique_ptr<Bootstrap> make_single_process_bootstrap();
+
+struct TcpBootstrapConfig {
+  std::string server;            // empty: this process is the server (rank 0)
+  std::uint16_t port = 18515;    // perftest's default port
+  int ranks = 2;                 // server + clients
+  std::chrono::milliseconds timeout{30000};
+  std::string token;             // must match on every side (tool, parameters, --token secret)
+  std::string bind_address;      // server: address to listen on ("" = any)
+};
+
+// Server: listens, accepts exactly ranks-1 clients that present the right token (others are
+// told why and dropped), assigns ranks 1.. in arrival order. Client: connects (retrying until
+// the deadline: the server may start later) and learns its rank.
+[[nodiscard]] std::unique_ptr<Bootstrap> make_tcp_bootstrap(const TcpBootstrapConfig& config);
+
+// True when this process was started by mpirun/srun (OpenMPI, PMI or PMIx environment).
+[[nodiscard]] bool launched_by_mpi_launcher();
+
+}  // namespace fabricperf

@@ -1,0 +1,48 @@
+#pragma once
+// The command-line conventions every fabricperf binary shares: CLI11 for parsing, --help,
+// usage errors as one line with exit 2, run errors as one line with exit 1.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace fabricperf {
+
+// Options every tool has.
+struct CommonOptions {
+  std::string json_path;   // --json FILE ("-" = stdout)
+  double timeout_s = 30.0; // --timeout: every wait on a peer ends after this
+};
+
+void add_common_options(CLI::App& app, CommonOptions& options);
+
+// perftest-style sizes: -s SIZE (K/M/G suffixes) and -a (all powers of two up to 8M).
+struct PerftestSizeOptions {
+  std::string size = "65536";
+  bool all_sizes = false;
+  std::string max_size = "8M";  // upper end for -a
+
+  [[nodiscard]] std::vector<std::uint64_t> sizes() const;
+};
+void add_perftest_size_options(CLI::App& app, PerftestSizeOptions& options, const std::string& default_size);
+
+// nccl-tests-style sweep: -b MIN -e MAX -f FACTOR -i INCREMENT.
+struct NcclSizeOptions {
+  std::string min_size = "32M";
+  std::string max_size = "32M";
+  double factor = 2.0;
+  std::string increment = "0";
+
+  [[nodiscard]] std::vector<std::uint64_t> sizes() const;
+};
+void add_nccl_size_options(CLI::App& app, NcclSizeOptions& options);
+
+[[nodiscard]] std::vector<std::string> command_line(int argc, const char* const* argv);
+
+// Parses argv into `app` and runs `body`. --help prints and returns 0; a parse error or a
+// UsageError prints "TOOL: MESSAGE (see TOOL --help)" and returns 2; any other exception
+// prints "TOOL: error: MESSAGE" and returns 1. Otherwise returns body's result.
+int run_main(CLI::App& app, int argc, const char* const* argv, const std::function<int()>& body);
+
+}  // namespace fabricperf

@@ -1,0 +1,55 @@
+#pragma once
+// Owns a run's result document and where it goes: human text on stdout (stderr when the JSON
+// goes to stdout), JSON written atomically to a file. After every result a partial document
+// (status "aborted", "partial": true) is checkpointed, so a run killed even by SIGKILL leaves
+// what it measured; SIGINT/SIGTERM/SIGHUP write the partial document and exit 128+signal.
+#include <iosfwd>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fabricperf/result_document.hpp"
+
+namespace fabricperf {
+
+class RunOutput {
+ public:
+  // json_path: "" for none, "-" for stdout, else a file path. Must be constructed before the
+  // tool starts any thread when handle_signals is true (signals are blocked process-wide and
+  // taken by a dedicated thread).
+  RunOutput(std::string tool, std::vector<std::string> command_line, std::string json_path,
+            bool handle_signals = true);
+  ~RunOutput();
+  RunOutput(const RunOutput&) = delete;
+  RunOutput& operator=(const RunOutput&) = delete;
+
+  [[nodiscard]] std::ostream& human() const noexcept;
+  [[nodiscard]] bool writes_json() const noexcept { return !json_path_.empty(); }
+
+  void set_params(nlohmann::json params);
+  void add_host(nlohmann::json host);
+  void add_result(nlohmann::json result);  // checkpoints a partial document
+  void add_check(const Check& check);
+  void add_error(std::string message);
+  [[nodiscard]] nlohmann::json snapshot(RunStatus status, bool partial) const;
+
+  // Writes the final document. Returns the process exit code: 0 when status is ok, no check
+  // failed and no error was recorded; 1 otherwise.
+  int finish(RunStatus status);
+  // Records `what` as an error and writes the document as aborted; returns 1.
+  int abort(const std::string& what);
+
+ private:
+  void write_locked(RunStatus status, bool partial) const;
+  void signal_loop();
+
+  std::string json_path_;
+  mutable std::mutex mutex_;
+  ResultDocument doc_;
+  bool finished_ = false;
+  bool handle_signals_;
+  std::thread signal_thread_;
+};
+
+}  // namespace fabricperf

@@ -1,0 +1,132 @@
+#include "fabricperf/run_output.hpp"
+
+#include <pthread.h>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "fabricperf/atomic_file.hpp"
+
+namespace fabricperf {
+namespace {
+
+// SIGUSR2 is only used to wake the signal thread when the RunOutput goes away.
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR2);
+  return set;
+}
+
+}  // namespace
+
+RunOutput::RunOutput(std::string tool, std::vector<std::string> command_line, std::string json_path,
+                     bool handle_signals)
+    : json_path_(std::move(json_path)),
+      doc_(std::move(tool), std::move(command_line)),
+      handle_signals_(handle_signals) {
+  if (handle_signals_) {
+    const sigset_t set = handled_signals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    signal_thread_ = std::thread([this] { signal_loop(); });
+  }
+}
+
+RunOutput::~RunOutput() {
+  if (signal_thread_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      finished_ = true;
+    }
+    pthread_kill(signal_thread_.native_handle(), SIGUSR2);
+    signal_thread_.join();
+    const sigset_t set = handled_signals();
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  }
+}
+
+void RunOutput::signal_loop() {
+  const sigset_t set = handled_signals();
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    if (sig == SIGUSR2) continue;
+    doc_.add_error(std::string("interrupted by ") + sigabbrev_np(sig) + " before the run finished");
+    try {
+      write_locked(RunStatus::aborted, true);
+    } catch (const std::exception& e) {
+      std::cerr << doc_.tool() << ": " << e.what() << '\n';
+    }
+    std::cerr << doc_.tool() << ": interrupted by SIG" << sigabbrev_np(sig)
+              << (json_path_.empty() ? "" : "; partial results written to " + json_path_) << '\n';
+    std::_Exit(128 + sig);
+  }
+}
+
+std::ostream& RunOutput::human() const noexcept { return json_path_ == "-" ? std::cerr : std::cout; }
+
+void RunOutput::set_params(nlohmann::json params) {
+  std::lock_guard lock(mutex_);
+  doc_.params() = std::move(params);
+}
+
+void RunOutput::add_host(nlohmann::json host) {
+  std::lock_guard lock(mutex_);
+  doc_.add_host(std::move(host));
+}
+
+void RunOutput::add_result(nlohmann::json result) {
+  std::lock_guard lock(mutex_);
+  doc_.add_result(std::move(result));
+  if (json_path_ != "-" && !json_path_.empty()) write_locked(RunStatus::aborted, true);
+}
+
+void RunOutput::add_check(const Check& check) {
+  std::lock_guard lock(mutex_);
+  doc_.add_check(check);
+}
+
+void RunOutput::add_error(std::string message) {
+  std::lock_guard lock(mutex_);
+  doc_.add_error(std::move(message));
+}
+
+nlohmann::json RunOutput::snapshot(RunStatus status, bool partial) const {
+  std::lock_guard lock(mutex_);
+  return doc_.to_json(status, partial);
+}
+
+void RunOutput::write_locked(RunStatus status, bool partial) const {
+  if (json_path_.empty()) return;
+  const std::string text = doc_.to_json(status, partial).dump(2) + "\n";
+  if (json_path_ == "-") {
+    std::cout << text << std::flush;
+  } else {
+    write_file_atomically(json_path_, text);
+  }
+}
+
+int RunOutput::finish(RunStatus status) {
+  std::lock_guard lock(mutex_);
+  if (status == RunStatus::ok && doc_.has_errors()) status = RunStatus::failed;
+  write_locked(status, status == RunStatus::aborted);
+  finished_ = true;
+  return status == RunStatus::ok && !doc_.any_check_failed() ? 0 : 1;
+}
+
+int RunOutput::abort(const std::string& what) {
+  {
+    std::lock_guard lock(mutex_);
+    doc_.add_error(what);
+  }
+  finish(RunStatus::aborted);
+  return 1;
+}
+
+}  // namespace fabricperf

@@ -1,0 +1,297 @@
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <iostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "fabricperf/bootstrap.hpp"
+#include "fabricperf/error.hpp"
+#include "fabricperf/wire.hpp"
+
+namespace fabricperf {
+namespace {
+
+using wire::Clock;
+using wire::FrameType;
+constexpr int kProtocol = 1;
+constexpr auto kHelloWait = std::chrono::seconds(5);
+
+class Socket {
+ public:
+  Socket() = default;
+  explicit Socket(int fd) noexcept : fd_(fd) {}
+  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Socket& operator=(Socket&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  ~Socket() { reset(); }
+  [[nodiscard]] int fd() const noexcept { return fd_; }
+  void reset() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+std::string local_hostname() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  return name;
+}
+
+std::string address_of(const sockaddr_storage& addr) {
+  char host[NI_MAXHOST] = "?";
+  char serv[NI_MAXSERV] = "?";
+  ::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), sizeof addr, host, sizeof host, serv, sizeof serv,
+                NI_NUMERICHOST | NI_NUMERICSERV);
+  return std::string(host) + ":" + serv;
+}
+
+void set_nodelay(int fd) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+class TcpBootstrap final : public Bootstrap {
+ public:
+  explicit TcpBootstrap(const TcpBootstrapConfig& config) : config_(config) {
+    if (config.ranks < 2) throw UsageError("TCP bootstrap needs at least 2 ranks");
+    if (config.server.empty()) {
+      serve();
+    } else {
+      join();
+    }
+  }
+
+  int rank() const noexcept override { return rank_; }
+  int size() const noexcept override { return config_.ranks; }
+  const std::vector<std::string>& hostnames() const noexcept override { return hosts_; }
+  std::string_view kind() const noexcept override { return "tcp"; }
+
+  std::vector<std::string> all_gather(std::string_view mine) override {
+    const auto deadline = Clock::now() + config_.timeout;
+    if (rank_ == 0) {
+      std::vector<std::string> all(static_cast<std::size_t>(config_.ranks));
+      all[0] = std::string(mine);
+      for (int r = 1; r < config_.ranks; ++r) {
+        const auto frame = wire::recv_frame(clients_[r - 1].fd(), deadline, describe_rank(r));
+        if (frame.type != FrameType::data) throw PeerError(describe_rank(r), describe_rank(r) + " sent an unexpected frame");
+        all[static_cast<std::size_t>(r)] = frame.payload;
+      }
+      const std::string packed = wire::pack_strings(all);
+      for (int r = 1; r < config_.ranks; ++r)
+        wire::send_frame(clients_[r - 1].fd(), FrameType::data, packed, deadline, describe_rank(r));
+      return all;
+    }
+    const std::string server = describe_rank(0);
+    wire::send_frame(server_.fd(), FrameType::data, mine, deadline, server);
+    const auto frame = wire::recv_frame(server_.fd(), deadline, server);
+    auto all = wire::unpack_strings(frame.payload);
+    if (frame.type != FrameType::data || all.size() != static_cast<std::size_t>(config_.ranks))
+      throw PeerError(server, server + " sent a malformed all_gather reply");
+    return all;
+  }
+
+  void barrier() override { (void)all_gather({}); }
+
+ private:
+  void serve() {
+    Socket listener(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    bool v6 = listener.fd() >= 0;
+    if (!v6) listener = Socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (listener.fd() < 0) throw_errno("creating the bootstrap socket", errno);
+    int one = 1;
+    ::setsockopt(listener.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    if (v6) {
+      int zero = 0;
+      ::setsockopt(listener.fd(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+      auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+      a->sin6_family = AF_INET6;
+      a->sin6_port = htons(config_.port);
+      a->sin6_addr = in6addr_any;
+      if (!config_.bind_address.empty()) {
+        in_addr v4{};
+        if (::inet_pton(AF_INET, config_.bind_address.c_str(), &v4) == 1) {
+          const std::string mapped = "::ffff:" + config_.bind_address;
+          ::inet_pton(AF_INET6, mapped.c_str(), &a->sin6_addr);
+        } else if (::inet_pton(AF_INET6, config_.bind_address.c_str(), &a->sin6_addr) != 1) {
+          throw UsageError("invalid bind address '" + config_.bind_address + "'");
+        }
+      }
+      len = sizeof(sockaddr_in6);
+    } else {
+      auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+      a->sin_family = AF_INET;
+      a->sin_port = htons(config_.port);
+      a->sin_addr.s_addr = INADDR_ANY;
+      len = sizeof(sockaddr_in);
+    }
+    if (::bind(listener.fd(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
+      throw_errno("listening on TCP port " + std::to_string(config_.port), errno);
+    if (::listen(listener.fd(), 16) != 0) throw_errno("listening on TCP port " + std::to_string(config_.port), errno);
+
+    rank_ = 0;
+    hosts_.assign(static_cast<std::size_t>(config_.ranks), "");
+    hosts_[0] = local_hostname();
+    const auto deadline = Clock::now() + config_.timeout;
+    while (static_cast<int>(clients_.size()) < config_.ranks - 1) {
+      const int waiting_for = static_cast<int>(clients_.size()) + 1;
+      pollfd p{listener.fd(), POLLIN, 0};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      const int n = left > 0 ? ::poll(&p, 1, static_cast<int>(left)) : 0;
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0)
+        throw PeerError("rank " + std::to_string(waiting_for),
+                        "waiting for client rank " + std::to_string(waiting_for) + " of " +
+                            std::to_string(config_.ranks) + " to connect on TCP port " +
+                            std::to_string(config_.port) + ": no client within " +
+                            std::to_string(config_.timeout.count() / 1000) + " s");
+      sockaddr_storage peer{};
+      socklen_t peer_len = sizeof peer;
+      Socket client(::accept4(listener.fd(), reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC));
+      if (client.fd() < 0) continue;
+      set_nodelay(client.fd());
+      const std::string from = "connection from " + address_of(peer);
+      try {
+        const auto hello_deadline = std::min(deadline, Clock::now() + kHelloWait);
+        const auto frame = wire::recv_frame(client.fd(), hello_deadline, from);
+        if (frame.type != FrameType::hello) throw PeerError(from, from + " did not start with a hello");
+        const auto hello = nlohmann::json::parse(frame.payload);
+        if (hello.at("protocol").get<int>() != kProtocol) {
+          reject(client, hello_deadline, from, "protocol version mismatch");
+          continue;
+        }
+        if (hello.at("token").get<std::string>() != config_.token) {
+          reject(client, hello_deadline, from,
+                 "run token mismatch: the client's tool, parameters or --token differ from the server's");
+          continue;
+        }
+        hosts_[static_cast<std::size_t>(waiting_for)] = hello.at("host").get<std::string>();
+      } catch (const std::exception& e) {
+        std::cerr << "fabricperf bootstrap: ignored " << from << ": " << e.what() << '\n';
+        continue;
+      }
+      clients_.push_back(std::move(client));
+    }
+    for (int r = 1; r < config_.ranks; ++r) {
+      const nlohmann::json welcome = {{"rank", r}, {"size", config_.ranks}, {"hosts", hosts_}};
+      wire::send_frame(clients_[r - 1].fd(), FrameType::welcome, welcome.dump(), deadline, describe_rank(r));
+    }
+  }
+
+  static void reject(Socket& client, Clock::time_point deadline, const std::string& from, const std::string& why) {
+    std::cerr << "fabricperf bootstrap: rejected " << from << ": " << why << '\n';
+    try {
+      wire::send_frame(client.fd(), FrameType::reject, why, deadline, from);
+    } catch (const std::exception&) {
+    }
+  }
+
+  void join() {
+    const std::string server = "server " + config_.server + ":" + std::to_string(config_.port);
+    const auto deadline = Clock::now() + config_.timeout;
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const std::string port = std::to_string(config_.port);
+    const int rc = ::getaddrinfo(config_.server.c_str(), port.c_str(), &hints, &found);
+    if (rc != 0) throw UsageError("cannot resolve server '" + config_.server + "': " + ::gai_strerror(rc));
+    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, &::freeaddrinfo);
+    int last_errno = 0;
+    while (server_.fd() < 0) {
+      for (addrinfo* ai = found; ai != nullptr && server_.fd() < 0; ai = ai->ai_next) {
+        Socket s(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
+        if (s.fd() < 0) continue;
+        if (::connect(s.fd(), ai->ai_addr, ai->ai_addrlen) == 0) {
+          server_ = std::move(s);
+        } else {
+          last_errno = errno;
+        }
+      }
+      if (server_.fd() >= 0) break;
+      if (Clock::now() >= deadline)
+        throw PeerError(server, errno_message("connecting to " + server + " (no server within " +
+                                                  std::to_string(config_.timeout.count() / 1000) + " s)",
+                                              last_errno));
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    set_nodelay(server_.fd());
+    const nlohmann::json hello = {{"protocol", kProtocol}, {"token", config_.token}, {"host", local_hostname()}};
+    wire::send_frame(server_.fd(), FrameType::hello, hello.dump(), deadline, server);
+    const auto frame = wire::recv_frame(server_.fd(), deadline, server);
+    if (frame.type == FrameType::reject) throw UsageError(server + " rejected this client: " + frame.payload);
+    if (frame.type != FrameType::welcome) throw PeerError(server, server + " answered with an unexpected frame");
+    try {
+      const auto welcome = nlohmann::json::parse(frame.payload);
+      rank_ = welcome.at("rank").get<int>();
+      hosts_ = welcome.at("hosts").get<std::vector<std::string>>();
+      if (welcome.at("size").get<int>() != config_.ranks || rank_ < 1 || rank_ >= config_.ranks ||
+          hosts_.size() != static_cast<std::size_t>(config_.ranks))
+        throw Error("inconsistent rank/size");
+    } catch (const std::exception& e) {
+      throw PeerError(server, server + " sent a malformed welcome: " + e.what());
+    }
+  }
+
+  TcpBootstrapConfig config_;
+  int rank_ = 0;
+  std::vector<std::string> hosts_;
+  std::vector<Socket> clients_;  // server: index r-1 holds rank r
+  Socket server_;                // client: connection to rank 0
+};
+
+class SingleProcessBootstrap final : public Bootstrap {
+ public:
+  SingleProcessBootstrap() : hosts_{local_hostname()} {}
+  int rank() const noexcept override { return 0; }
+  int size() const noexcept override { return 1; }
+  const std::vector<std::string>& hostnames() const noexcept override { return hosts_; }
+  std::vector<std::string> all_gather(std::string_view mine) override { return {std::string(mine)}; }
+  void barrier() override {}
+  std::string_view kind() const noexcept override { return "single"; }
+
+ private:
+  std::vector<std::string> hosts_;
+};
+
+}  // namespace
+
+std::string Bootstrap::describe_rank(int r) const {
+  const auto& hosts = hostnames();
+  std::string text = "rank " + std::to_string(r);
+  if (r >= 0 && static_cast<std::size_t>(r) < hosts.size() && !hosts[static_cast<std::size_t>(r)].empty())
+    text += " on " + hosts[static_cast<std::size_t>(r)];
+  return text;
+}
+
+std::unique_ptr<Bootstrap> make_single_process_bootstrap() { return std::make_unique<SingleProcessBootstrap>(); }
+
+std::unique_ptr<Bootstrap> make_tcp_bootstrap(const TcpBootstrapConfig& config) {
+  return std::make_unique<TcpBootstrap>(config);
+}
+
+bool launched_by_mpi_launcher() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "PMI_RANK", "MPI_LOCALNRANKS"})
+    if (std::getenv(var) != nullptr) return true;
+  return false;
+}
+
+}  // namespace fabricperf

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every fabricperf test on this machine: installs packages, builds, runs ctest (unit tests,
+# CLI tests, and the Soft-RoCE integration tests, which boot the virtual cluster themselves).
+# Usage: scripts/test.sh [ctest args...]   e.g. scripts/test.sh -L unit
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${FABRICPERF_BUILD_DIR:-$root/build}
+jobs=${FABRICPERF_JOBS:-$(nproc)}
+
+"$root/scripts/setup.sh"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build.configure.log" 2>&1 \
+  || { cat "$build.configure.log"; exit 1; }
+grep -A12 'fabricperf .* configuration:' "$build.configure.log" || true
+cmake --build "$build" -j "$jobs"
+cd "$build"
+ctest --output-on-failure --timeout 1200 -j 1 "$@"

@@ -1,0 +1,48 @@
+# qemu.sh: start one guest (TCG; KVM here is kvm_pvm and cannot boot a stock
+# kernel). State in $TB_STATE/nodeK/: qemu.pid, ssh.port, console.log.
+
+# tb_qemu_start K N KVER INITRAMFS SSH_PORT LINK_NETDEV_OPTS
+tb_qemu_start() {
+  local k=$1 n=$2 kver=$3 initrd=$4 sshp=$5 link=$6
+  local d=$TB_STATE/node$k mac
+  mac=$(printf '%02x' "$k")
+  mkdir -p "$d"
+  rm -f "$d/qemu.pid" "$d/console.log"
+  echo "$sshp" > "$d/ssh.port"
+  local append="console=ttyS0 loglevel=4 panic=-1 fp.node=$k fp.n=$n"
+  local args=() s i=0
+  while read -r s; do
+    args+=(-virtfs "local,path=$s,mount_tag=share$i,security_model=none")
+    append+=" fp.share=$s"
+    i=$((i + 1))
+  done < <(tb_shares)
+  # fd 9 (the state lock) must not leak into the daemon
+  qemu-system-x86_64 -name "fp-node$k" -nodefaults -no-user-config \
+    -accel tcg,thread=multi -cpu max -smp 1 -m "$TB_MEM" \
+    -display none -vga none -monitor none -no-reboot \
+    -serial "file:$d/console.log" \
+    -kernel "$TB_CACHE/kernel/$kver/vmlinuz" -initrd "$initrd" -append "$append" \
+    -netdev "socket,id=link,$link" \
+    -device "virtio-net-pci,netdev=link,mac=52:54:00:77:00:$mac,addr=0x4" \
+    -netdev "user,id=mgmt,restrict=on,net=10.0.2.0/24,hostfwd=tcp:127.0.0.1:$sshp-10.0.2.15:22" \
+    -device "virtio-net-pci,netdev=mgmt,mac=52:54:00:78:00:$mac,addr=0x5" \
+    -virtfs "local,path=/usr,mount_tag=usr,security_model=none,readonly=on" \
+    "${args[@]}" \
+    -daemonize -pidfile "$d/qemu.pid" 9>&- </dev/null >"$d/qemu.out" 2>&1 ||
+    { tb_msg "qemu for node$k failed to start: $(tail -n 3 "$d/qemu.out" | tr '\n' ' ')"; return 1; }
+}
+
+tb_qemu_pid() {   # prints the pid if that node's qemu is alive
+  local f=$TB_STATE/node$1/qemu.pid pid
+  pid=$(cat "$f" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+    grep -q qemu-system "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+}
+
+tb_qemu_stop() {   # K: TERM, then KILL after 5 s
+  local pid i
+  pid=$(tb_qemu_pid "$1") || return 0
+  kill "$pid" 2>/dev/null
+  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null
+}
