@@ -15,6 +15,7 @@ packages=(
   qemu-system-x86 qemu-utils busybox-static kmod cpio
   openssh-server openssh-client iproute2 procps
   clang-format clang-tidy
+  prometheus prometheus-pushgateway chromium
 )
 
 missing=()
