@@ -1,0 +1,180 @@
+# cluster.sh: `up`, `down`, `status` of the virtual cluster.
+# $TB_STATE/config holds what the running cluster was booted with; a second
+# `up` with the same settings reuses it. All up/down work is serialized by
+# flock on $TB_STATE/lock (fd 9, closed in every daemon we start).
+
+tb_lock() {
+  mkdir -p "$TB_STATE"
+  exec 9>"$TB_STATE/lock"
+  flock -w 900 9 || tb_die "timed out after 900s waiting for $TB_STATE/lock"
+}
+
+tb_wanted_config() {   # N
+  echo "n=$1"
+  echo "mem=$TB_MEM"
+  tb_shares | sed 's/^/share=/'
+}
+
+tb_cluster_alive() {   # all nodes of the recorded config have a live qemu
+  local n k
+  n=$(sed -n 's/^n=//p' "$TB_STATE/config" 2>/dev/null)
+  [ -n "$n" ] || return 1
+  for ((k = 1; k <= n; k++)); do tb_qemu_pid "$k" >/dev/null || return 1; done
+}
+
+tb_cmd_up() {
+  local n=$TB_NODES_DEFAULT owner=
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -n|--nodes) n=${2:?-n needs a number}; shift 2 ;;
+      --owner-pid) owner=${2:?--owner-pid needs a pid}; shift 2 ;;
+      *) tb_die "usage: fp-testbed up [-n N] [--owner-pid PID]" ;;
+    esac
+  done
+  [[ $n =~ ^[1-9][0-9]?$ ]] || tb_die "-n: expected 1..99, got '$n'"
+  if tb_real_mode; then tb_msg "FABRICPERF_TEST_HOSTS set: using real hosts, nothing to boot"; return 0; fi
+  local t0=$SECONDS
+  tb_lock
+  if tb_cluster_alive && [ "$(tb_wanted_config "$n")" = "$(cat "$TB_STATE/config")" ]; then
+    tb_wait_ready "$n" || exit 1
+    tb_msg "reusing the running $n-node cluster"
+  else
+    local holds
+    holds=$(tb_holds_live | tr '\n' ' ')
+    if tb_cluster_alive && [ -n "$holds" ]; then
+      tb_die "a cluster with other settings is running, held by: $holds(run 'fp-testbed down' first)"
+    fi
+    tb_stop_all
+    tb_boot "$n" || { tb_stop_all; exit 1; }
+  fi
+  if [ -n "$owner" ]; then tb_hold_add_pid "$owner"; else tb_hold_add_manual; fi
+  tb_msg "ready: $n nodes in $((SECONDS - t0)) s"
+}
+
+tb_boot() {   # N
+  local n=$1 kver initrd k
+  mkdir -p "$TB_CACHE"
+  exec 8>"$TB_CACHE/.lock"; flock -w 600 8 || tb_die "cache lock busy"
+  kver=$(tb_kernel_ensure) || exit 1
+  tb_keys_ensure
+  initrd=$(tb_initramfs_ensure "$kver") || exit 1
+  exec 8>&-
+  rm -rf "$TB_STATE"/node* "$TB_STATE/hub."*
+  tb_wanted_config "$n" > "$TB_STATE/config"
+
+  local -a sshp udp links
+  mapfile -t sshp < <(tb_free_ports tcp "$n")
+  if ((n == 1)); then
+    mapfile -t udp < <(tb_free_ports udp 2)
+    links=("localaddr=127.0.0.1:${udp[0]},udp=127.0.0.1:${udp[1]}")
+  elif ((n == 2)); then   # point to point, ports swapped on the peer
+    mapfile -t udp < <(tb_free_ports udp 2)
+    links=("localaddr=127.0.0.1:${udp[0]},udp=127.0.0.1:${udp[1]}"
+           "localaddr=127.0.0.1:${udp[1]},udp=127.0.0.1:${udp[0]}")
+  else                    # every node talks to a small switch on 127.0.0.1
+    mapfile -t udp < <(tb_free_ports udp $((n + 1)))
+    setsid "$TB_PY" "$TB_DIR/lib/udp-hub.py" "${udp[@]}" \
+      </dev/null >"$TB_STATE/hub.log" 2>&1 9>&- &
+    echo $! > "$TB_STATE/hub.pid"
+    for ((k = 1; k <= n; k++)); do links+=("localaddr=127.0.0.1:${udp[$k]},udp=127.0.0.1:${udp[0]}"); done
+  fi
+  for ((k = 1; k <= n; k++)); do
+    tb_qemu_start "$k" "$n" "$kver" "$initrd" "${sshp[$((k - 1))]}" "${links[$((k - 1))]}" || return 1
+  done
+  tb_wait_ready "$n"
+}
+
+# Waits until each node printed FP-READY and answers ssh; starts ssh masters.
+tb_wait_ready() {
+  local n=$1 k d deadline=$((SECONDS + TB_BOOT_TIMEOUT))
+  for ((k = 1; k <= n; k++)); do
+    d=$TB_STATE/node$k
+    while ! grep -q '^FP-READY' "$d/console.log" 2>/dev/null; do
+      if grep -q '^FP-ERROR' "$d/console.log" 2>/dev/null || ! tb_qemu_pid "$k" >/dev/null ||
+         ((SECONDS >= deadline)); then
+        tb_msg "node$k did not boot ($(grep -m1 '^FP-ERROR' "$d/console.log" 2>/dev/null ||
+                 echo "no FP-READY within ${TB_BOOT_TIMEOUT}s")); last lines of $d/console.log:"
+        tail -n 20 "$d/console.log" >&2 2>/dev/null
+        return 1
+      fi
+      sleep 0.2
+    done
+  done
+  for ((k = 1; k <= n; k++)); do
+    d=$TB_STATE/node$k
+    if [ ! -S "$d/ssh.ctl" ]; then
+      tb_ssh_cmd "$k"
+      tb_wait $((deadline - SECONDS > 5 ? deadline - SECONDS : 5)) "sshd on node$k" \
+        "${TB_SSH[@]}" true </dev/null || { tail -n 5 "$d/console.log" >&2; return 1; }
+      tb_ssh_master_start "$k" || return 1
+    fi
+    tb_ssh_cmd "$k"
+    timeout 30 "${TB_SSH[@]}" "test -e /sys/class/infiniband/rxe0 && mountpoint -q /usr" </dev/null ||
+      { tb_msg "node$k: ssh works but rxe0 or /usr is missing"; return 1; }
+  done
+}
+
+tb_stop_all() {
+  local k pid
+  for d in "$TB_STATE"/node*; do
+    [ -d "$d" ] || continue
+    k=${d##*/node}
+    tb_ssh_master_stop "$k"
+    tb_qemu_stop "$k"
+    rm -f "$d/qemu.pid" "$d/ssh.port"
+  done
+  pid=$(cat "$TB_STATE/hub.pid" 2>/dev/null)
+  if [ -n "$pid" ] && grep -q udp-hub "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
+  rm -f "$TB_STATE/hub.pid" "$TB_STATE/config"
+}
+
+tb_cmd_down() {
+  local owner=
+  case ${1:-} in
+    --owner-pid) owner=${2:?--owner-pid needs a pid} ;;
+    "") ;;
+    *) tb_die "usage: fp-testbed down [--owner-pid PID]" ;;
+  esac
+  if tb_real_mode; then return 0; fi
+  [ -d "$TB_STATE" ] || return 0
+  tb_lock
+  if [ -n "$owner" ]; then
+    tb_hold_drop "pid-$owner"
+    local left
+    left=$(tb_holds_live | tr '\n' ' ')
+    if [ -n "$left" ]; then
+      tb_watchers_stop
+      tb_msg "released pid $owner; cluster still held by: $left"
+      return 0
+    fi
+  fi
+  tb_hold_drop all
+  tb_watchers_stop
+  tb_stop_all
+  tb_msg "down"
+}
+
+tb_cmd_status() {
+  local n k state port
+  if tb_real_mode; then
+    n=$(tb_node_count)
+    for ((k = 1; k <= n; k++)); do
+      echo "node$k real-host $(tb_real_host "$k") $(tb_node_ip "$k")"
+    done
+    return 0
+  fi
+  n=$(sed -n 's/^n=//p' "$TB_STATE/config" 2>/dev/null)
+  if [ -z "$n" ]; then echo "no cluster (run: fp-testbed up)"; return 1; fi
+  local rc=0
+  for ((k = 1; k <= n; k++)); do
+    port=$(cat "$TB_STATE/node$k/ssh.port" 2>/dev/null || echo -)
+    if ! tb_qemu_pid "$k" >/dev/null; then state=stopped; rc=1
+    else
+      tb_ssh_cmd "$k"
+      if timeout 15 "${TB_SSH[@]}" true </dev/null 2>/dev/null; then state=ready
+      else state=running; rc=1; fi
+    fi
+    echo "node$k $state $port $(tb_node_ip "$k")"
+  done
+  return $rc
+}
