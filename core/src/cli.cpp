@@ -6,12 +6,29 @@
 #include "fabricperf/sizes.hpp"
 
 namespace fabricperf {
+namespace {
+
+CLI::Validator positive_seconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          std::size_t used = 0;
+          const double value = std::stod(text, &used);
+          if (used == text.size() && value > 0) return {};
+        } catch (const std::exception&) {
+        }
+        return "'" + text + "' is not a positive number of seconds";
+      },
+      "SECONDS");
+}
+
+}  // namespace
 
 void add_common_options(CLI::App& app, CommonOptions& options) {
   app.add_option("--json", options.json_path, "Write the result document to FILE ('-' = stdout)")
       ->type_name("FILE");
   app.add_option("--timeout", options.timeout_s, "Seconds to wait for any peer before giving up")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_seconds())
       ->capture_default_str();
 }
 
