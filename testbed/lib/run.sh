@@ -10,7 +10,7 @@ tb_run_dir() {   # the guest cwd for the caller's $PWD
   if tb_real_mode; then echo "$PWD"; return; fi
   while read -r s; do
     case "$PWD/" in "$s"/*) echo "$PWD"; return ;; esac
-  done < <(tb_shares)
+  done < <(sed -n 's/^share=//p' "$TB_STATE/config" 2>/dev/null)
   echo /
 }
 
