@@ -33,6 +33,7 @@ for m in $($B cat /.fp/modules.order); do
   $B insmod /.fp/modules/$m || fail "insmod $m"
 done
 
+echo "fp-init: modules loaded"
 opts=trans=virtio,version=9p2000.L,msize=512000
 $B mount -t 9p -o $opts,cache=loose,ro usr /usr || fail "mount host /usr over 9p"
 i=0
@@ -42,6 +43,7 @@ for s in $shares; do
   i=$((i + 1))
 done
 
+echo "fp-init: /usr and shares mounted"
 $B hostname node$node
 echo node$node > /etc/hostname
 {
@@ -71,6 +73,7 @@ $B sysctl -qw net.ipv6.conf.eth0.accept_dad=0 net.ipv6.conf.eth1.disable_ipv6=1
 
 /usr/bin/rdma link add rxe0 type rxe netdev eth0 || fail "rdma link add rxe0"
 
+echo "fp-init: rxe0 added on eth0"
 ulimit -l unlimited
 $B mkdir -p /run/sshd /root/.ssh
 $B chmod 700 /root/.ssh

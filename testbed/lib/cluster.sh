@@ -45,6 +45,8 @@ tb_cmd_up() {
       tb_die "a cluster with other settings is running, held by: $holds(run 'fp-testbed down' first)"
     fi
     tb_stop_all
+    tb_hold_drop all      # holds of a cluster that is gone mean nothing now
+    tb_watchers_stop
     tb_boot "$n" || { tb_stop_all; exit 1; }
   fi
   if [ -n "$owner" ]; then tb_hold_add_pid "$owner"; else tb_hold_add_manual; fi
@@ -94,7 +96,8 @@ tb_wait_ready() {
          ((SECONDS >= deadline)); then
         tb_msg "node$k did not boot ($(grep -m1 '^FP-ERROR' "$d/console.log" 2>/dev/null ||
                  echo "no FP-READY within ${TB_BOOT_TIMEOUT}s")); last lines of $d/console.log:"
-        tail -n 20 "$d/console.log" >&2 2>/dev/null
+        if [ -s "$d/console.log" ]; then tail -n 20 "$d/console.log" >&2
+        else echo "    (empty: the kernel printed nothing yet; qemu: $(tail -n 2 "$d/qemu.out" 2>/dev/null))" >&2; fi
         return 1
       fi
       sleep 0.2
@@ -115,14 +118,15 @@ tb_wait_ready() {
 }
 
 tb_stop_all() {
-  local k pid
+  local k pid nodes=()
   for d in "$TB_STATE"/node*; do
     [ -d "$d" ] || continue
     k=${d##*/node}
     tb_ssh_master_stop "$k"
-    tb_qemu_stop "$k"
-    rm -f "$d/qemu.pid" "$d/ssh.port"
+    nodes+=("$k")
   done
+  tb_qemu_stop "${nodes[@]}"
+  for k in "${nodes[@]}"; do rm -f "$TB_STATE/node$k/qemu.pid" "$TB_STATE/node$k/ssh.port"; done
   pid=$(cat "$TB_STATE/hub.pid" 2>/dev/null)
   if [ -n "$pid" ] && grep -q udp-hub "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
   rm -f "$TB_STATE/hub.pid" "$TB_STATE/config"

@@ -39,10 +39,15 @@ tb_qemu_pid() {   # prints the pid if that node's qemu is alive
     grep -q qemu-system "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
 }
 
-tb_qemu_stop() {   # K: TERM, then KILL after 5 s
-  local pid i
-  pid=$(tb_qemu_pid "$1") || return 0
-  kill "$pid" 2>/dev/null
-  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null
+tb_qemu_stop() {   # K...: TERM all, then KILL those left after 5 s
+  local k pid pids=()
+  for k in "$@"; do
+    pid=$(tb_qemu_pid "$k") && { kill "$pid" 2>/dev/null; pids+=("$pid"); }
+  done
+  for _ in $(seq 50); do
+    for k in "${!pids[@]}"; do kill -0 "${pids[$k]}" 2>/dev/null || unset "pids[$k]"; done
+    [ ${#pids[@]} -eq 0 ] && return 0
+    sleep 0.1
+  done
+  kill -9 "${pids[@]}" 2>/dev/null
 }
