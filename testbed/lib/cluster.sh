@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # cluster.sh: `up`, `down`, `status` of the virtual cluster.
 # $TB_STATE/config holds what the running cluster was booted with; a second
 # `up` with the same settings reuses it. All up/down work is serialized by

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # common.sh: settings from the environment, paths, messages, bounded waits.
 # Sourced by fp-testbed; every other lib file relies on these names.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # holds.sh: who keeps the cluster up. `up` adds a hold: "manual", or
 # "pid-PID" with --owner-pid PID (plus a detached watcher that runs
 # `down --owner-pid PID` once PID is gone). `down --owner-pid PID` drops that

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # hosts.sh: node names and addresses, for the virtual cluster and for the
 # stand-in mode where FABRICPERF_TEST_HOSTS="hostA,hostB" names real RDMA hosts
 # (then up/down are no-ops and nodeK is the K-th host, reached over ssh;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # initramfs.sh: the guests' root file system, built once per cache and reused.
 # Static busybox, the guest init, the kernel modules, a copy of the host's /etc
 # (so host /usr, shared over 9p, finds its config), ssh keys and configs.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # kernel.sh: Debian 12's guest kernel, fetched with `apt-get download` and
 # unpacked into the cache (never installed on the host). Only vmlinuz and the
 # modules the guests load are kept: $TB_CACHE/kernel/KVER/{vmlinuz,modules/}.

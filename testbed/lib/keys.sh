@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # keys.sh: ssh keys made once per cache (per build): the guests' host key and
 # the client key used host->guest and guest->guest (mpirun).
 # $TB_CACHE/keys/{ssh_host_ed25519_key,id_ed25519}[.pub]

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # mpirun.sh: `mpirun [mpirun options] -- PROG ARGS`: OpenMPI's mpirun on node1
 # across all nodes, one slot per node unless -np etc. say otherwise. MPI's own
 # traffic goes over TCP on eth0 (Debian's OpenMPI cannot do RDMA on rxe); the
@@ -10,6 +11,7 @@ tb_cmd_mpirun() {
     shift
   fi
   [ $# -gt 0 ] || tb_die "usage: fp-testbed mpirun [mpirun options] -- PROG ARGS..."
+  # shellcheck disable=SC2054
   local base=(mpirun --allow-run-as-root --mca btl self,vader,tcp --mca pml ob1)
   if tb_real_mode; then
     if [ -n "${FABRICPERF_TEST_MPI_IF:-}" ]; then

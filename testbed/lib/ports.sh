@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # ports.sh: free 127.0.0.1 ports, picked at `up` time.
 
 # tb_free_ports tcp|udp COUNT: prints COUNT distinct free ports, one a line.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # qemu.sh: start one guest (TCG; KVM here is kvm_pvm and cannot boot a stock
 # kernel). State in $TB_STATE/nodeK/: qemu.pid, ssh.port, console.log.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # run.sh: `run NODE [--timeout S] -- CMD...` and `shell NODE`.
 # The command runs as root in the node; cwd = the caller's cwd when that is
 # under a shared folder (same path in the guest), else /; `ulimit -l
@@ -15,7 +16,7 @@ tb_run_dir() {   # the guest cwd for the caller's $PWD
 }
 
 tb_cmd_run() {
-  local node=${1:-} timeout= k
+  local node=${1:-} timeout='' k
   [ -n "$node" ] || tb_die "usage: fp-testbed run NODE [--timeout S] -- CMD ARGS..."
   shift
   while [ $# -gt 0 ]; do

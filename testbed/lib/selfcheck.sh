@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # selfcheck.sh: `selfcheck [--log-dir DIR]`: real RDMA between node1 (client)
 # and node2 (server) with perftest and ibv_rc_pingpong, plus mpirun hostname
 # on all nodes. Prints PASS/FAIL per check; non-zero exit on any failure.

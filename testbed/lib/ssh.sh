@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # ssh.sh: ssh from the host to a guest over its forwarded port, through a
 # per-node control master that `up` starts (saves ~0.6 s per command under
 # TCG); if the master is gone, ssh connects directly.
@@ -18,7 +19,7 @@ tb_ssh_cmd() {   # K -> sets array TB_SSH
 }
 
 tb_ssh_master_start() {   # K: start the control master, record its pid
-  local k=$1 d=$TB_STATE/node$k pid
+  local k=$1; local d=$TB_STATE/node$k
   tb_ssh_cmd "$k"
   local opts=("${TB_SSH[@]}")
   opts=("${opts[@]/ControlMaster=no/ControlMaster=yes}")

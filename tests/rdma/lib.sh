@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # tests/rdma/lib.sh: helpers for Soft-RoCE integration tests. Source it:
 #   source "$(dirname "$0")/lib.sh"
 # ctest sets FP_TESTBED, FP_BUILD_DIR, FP_SOURCE_DIR (defaults below allow
@@ -51,7 +52,7 @@ fp_retry() {
 # fp_scratch: a fresh folder for this test under the build folder; the nodes
 # see it at the same path, so files written there in a node are on the host.
 fp_scratch() {
-  local d=$FP_BUILD_DIR/rdma-tests/$(basename "$0" .sh)
+  local d; d=$FP_BUILD_DIR/rdma-tests/$(basename "$0" .sh)
   rm -rf "$d"; mkdir -p "$d"; echo "$d"
 }
 
