@@ -15,8 +15,7 @@ fp_run_t 300 node1 bash -c '
   cp -r /usr/share/doc/rdma-core/tests /tmp/pyverbs-tests
   gunzip -f /tmp/pyverbs-tests/*.gz
   cd /tmp && python3 pyverbs-tests/run_tests.py --dev rxe0 --gid 1 -v' >"$out/pyverbs.log" 2>&1
-echo "run_tests.py exit code: $? (log: $out/pyverbs.log)"
-tail -n 4 "$out/pyverbs.log"
+echo "run_tests.py exit code: $? (1 is expected: rxe lacks atomic write; log: $out/pyverbs.log)"
 
 summary=$(grep -E '^Ran [0-9]+ tests' "$out/pyverbs.log") || fail "no unittest summary in $out/pyverbs.log"
 passed=$(grep -cE ' \.\.\. ok$' "$out/pyverbs.log")
