@@ -33,7 +33,7 @@ for m in $($B cat /.fp/modules.order); do
   $B insmod /.fp/modules/$m || fail "insmod $m"
 done
 
-echo "fp-init: modules loaded"
+echo "fp-init: modules loaded (uptime $($B cut -d" " -f1 /proc/uptime))"
 opts=trans=virtio,version=9p2000.L,msize=512000
 $B mount -t 9p -o $opts,cache=loose,ro usr /usr || fail "mount host /usr over 9p"
 i=0
@@ -43,7 +43,7 @@ for s in $shares; do
   i=$((i + 1))
 done
 
-echo "fp-init: /usr and shares mounted"
+echo "fp-init: /usr and shares mounted (uptime $($B cut -d" " -f1 /proc/uptime))"
 $B hostname node$node
 echo node$node > /etc/hostname
 {
@@ -73,7 +73,7 @@ $B sysctl -qw net.ipv6.conf.eth0.accept_dad=0 net.ipv6.conf.eth1.disable_ipv6=1
 
 /usr/bin/rdma link add rxe0 type rxe netdev eth0 || fail "rdma link add rxe0"
 
-echo "fp-init: rxe0 added on eth0"
+echo "fp-init: rxe0 added on eth0 (uptime $($B cut -d" " -f1 /proc/uptime))"
 ulimit -l unlimited
 $B mkdir -p /run/sshd /root/.ssh
 $B chmod 700 /root/.ssh
@@ -89,5 +89,5 @@ until /usr/bin/rdma link show rxe0/1 2>/dev/null | $B grep -q 'state ACTIVE' &&
   $B usleep 100000
 done
 
-echo "FP-READY node$node $(/usr/bin/rdma link show rxe0/1)"
+echo "FP-READY node$node (uptime $($B cut -d" " -f1 /proc/uptime)) $(/usr/bin/rdma link show rxe0/1)"
 exec $B init

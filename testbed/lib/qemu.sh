@@ -10,7 +10,7 @@ tb_qemu_start() {
   mkdir -p "$d"
   rm -f "$d/qemu.pid" "$d/console.log"
   echo "$sshp" > "$d/ssh.port"
-  local append="console=ttyS0 loglevel=4 panic=-1 fp.node=$k fp.n=$n"
+  local append="console=ttyS0 loglevel=4 panic=-1 mitigations=off fp.node=$k fp.n=$n"
   local args=() s i=0
   while read -r s; do
     args+=(-virtfs "local,path=$s,mount_tag=share$i,security_model=none")
