@@ -1,0 +1,50 @@
+#pragma once
+// The arithmetic behind reported numbers, on recorded timestamps, so it is unit-tested apart
+// from any device. Bandwidth follows perftest: bytes over first post -> last completion.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace fabricperf::verbs {
+
+// Cumulative messages completed (all QPs) as of `ticks`.
+struct CompletionSample {
+  std::uint64_t ticks = 0;
+  std::uint64_t messages = 0;
+};
+
+struct BandwidthFigures {
+  std::uint64_t messages = 0;
+  std::uint64_t bytes = 0;
+  double seconds = 0;
+  double bw_avg_gbps = 0;    // 1 Gb/s = 1e9 bit/s
+  double bw_peak_gbps = 0;   // >= bw_avg_gbps
+  double msg_rate_mpps = 0;
+};
+
+[[nodiscard]] double bandwidth_gbps(std::uint64_t bytes, double seconds) noexcept;
+[[nodiscard]] double message_rate_mpps(std::uint64_t messages, double seconds) noexcept;
+// perftest's MB/sec (2^20 bytes per second).
+[[nodiscard]] double bandwidth_MiBps(std::uint64_t bytes, double seconds) noexcept;
+// 100 * gbps / line; nullopt when the line rate is unknown (0).
+[[nodiscard]] std::optional<double> line_rate_pct(double gbps, double line_rate_gbps) noexcept;
+
+// Highest message rate (messages/s) over `window` consecutive sample intervals; 0 with fewer
+// than two samples. window is clamped to [1, samples-1].
+[[nodiscard]] double peak_message_rate(std::span<const CompletionSample> samples, std::size_t window,
+                                       double ticks_per_second) noexcept;
+
+// Average over [start_ticks, samples.back()] (start = the first post; messages counted from
+// start_messages), peak over windows of ~1/20 of the samples.
+[[nodiscard]] BandwidthFigures compute_bandwidth(std::span<const CompletionSample> samples, std::uint64_t start_ticks,
+                                                 std::uint64_t start_messages, std::uint64_t message_bytes,
+                                                 double ticks_per_second) noexcept;
+
+// Latency samples in microseconds from post/arrival timestamps: (arrival - post) / divisor
+// (2 for a ping-pong half round trip, 1 for read/atomic round trips).
+[[nodiscard]] std::vector<double> latency_samples_us(std::span<const std::uint64_t> post_ticks,
+                                                     std::span<const std::uint64_t> done_ticks,
+                                                     double ticks_per_us, double divisor);
+
+}  // namespace fabricperf::verbs

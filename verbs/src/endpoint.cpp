@@ -1,0 +1,92 @@
+#include "fabricperf/verbs/endpoint.hpp"
+
+#include <algorithm>
+
+#include "fabricperf/error.hpp"
+#include "fabricperf/verbs/memlock.hpp"
+
+namespace fabricperf::verbs {
+
+Endpoint::Endpoint(const Device& device, MemoryProvider& memory, const EndpointConfig& config)
+    : device_(device), config_(config) {
+  const auto& sel = device.selection();
+  if (config_.num_qps == 0 || config_.num_qps > kMaxQpsPerEndpoint)
+    throw UsageError("number of QPs must be 1-" + std::to_string(kMaxQpsPerEndpoint));
+  if (sel.max_qp_wr > 0) {
+    const auto cap = static_cast<std::uint32_t>(sel.max_qp_wr);
+    if (config_.qp.send_depth > cap || config_.qp.recv_depth > cap)
+      throw UsageError("queue depth above " + sel.device + "'s limit of " + std::to_string(cap) + " work requests");
+  }
+  const std::size_t total = config_.bytes_per_qp * config_.num_qps;
+  check_memlock(total + (128U << 10));
+  pd_ = ProtectionDomain(device.context());
+  buffer_ = memory.allocate(total);
+  mr_ = buffer_->register_memory(pd_.get(), config_.qp.access);
+
+  auto depth = [&](int asked, std::uint32_t per_qp) {
+    long long n = asked > 0 ? asked : static_cast<long long>(per_qp) * config_.num_qps;
+    n = std::max<long long>(n, 16);
+    if (sel.max_cqe > 0) n = std::min<long long>(n, sel.max_cqe);
+    return static_cast<int>(n);
+  };
+  send_cq_ = CompletionQueue(device.context(), depth(config_.send_cq_depth, config_.qp.send_depth));
+  recv_cq_ = CompletionQueue(device.context(), depth(config_.recv_cq_depth, config_.qp.recv_depth));
+
+  QpOptions& opts = config_.qp;
+  opts.max_rd_atomic = static_cast<std::uint8_t>(std::min<int>(opts.max_rd_atomic, sel.max_rd_atomic));
+  qps_.reserve(config_.num_qps);
+  for (std::uint32_t i = 0; i < config_.num_qps; ++i) {
+    qps_.push_back(create_qp(pd_.get(), send_cq_.get(), recv_cq_.get(), opts));
+    psns_.push_back(random_psn());
+    qp_to_init(qps_.back().get(), sel, opts);
+  }
+  ibv_qp_attr attr{};
+  ibv_qp_init_attr init{};
+  if (ibv_query_qp(qps_.front().get(), &attr, IBV_QP_CAP, &init) == 0) max_inline_ = init.cap.max_inline_data;
+  else max_inline_ = opts.max_inline;
+  control_ = std::make_unique<ControlChannel>(device.context(), pd_.get(), sel);
+}
+
+EndpointInfo Endpoint::local_info() const {
+  const auto& sel = device_.selection();
+  EndpointInfo info;
+  info.device = sel.device;
+  info.control = control_->local_info();
+  for (std::uint32_t i = 0; i < config_.num_qps; ++i) {
+    QpInfo q;
+    q.qpn = qps_[i].qpn();
+    q.psn = psns_[i];
+    q.lid = sel.lid;
+    q.gid = sel.gid.gid;
+    q.mtu = static_cast<std::uint8_t>(sel.mtu);
+    q.rkey = mr_.rkey();
+    q.addr = region_address(i);
+    q.length = config_.bytes_per_qp;
+    info.data.push_back(q);
+  }
+  return info;
+}
+
+void Endpoint::connect(const EndpointInfo& remote, const std::string& peer) {
+  peer_ = peer + " (" + remote.device + ")";
+  if (remote.data.size() != config_.num_qps)
+    throw PeerError(peer, peer + " has " + std::to_string(remote.data.size()) + " QPs, this side " +
+                              std::to_string(config_.num_qps) + " (same -q on both sides?)");
+  for (const auto& q : remote.data)
+    if (q.length < config_.bytes_per_qp)
+      throw PeerError(peer, peer + " registered " + std::to_string(q.length) + " bytes per QP, this side needs " +
+                                std::to_string(config_.bytes_per_qp) + " (same sizes on both sides?)");
+  remote_ = remote;
+  const auto& sel = device_.selection();
+  control_->connect(remote.control, peer_);
+  if (config_.qp.type == IBV_QPT_UD) {
+    for (std::uint32_t i = 0; i < config_.num_qps; ++i) ud_activate(qps_[i].get(), psns_[i]);
+    ibv_ah_attr ah = make_ah_attr(sel, remote.data.front());
+    ah_ = AddressHandle(pd_.get(), ah);
+    return;
+  }
+  for (std::uint32_t i = 0; i < config_.num_qps; ++i)
+    rc_connect(qps_[i].get(), sel, psns_[i], remote.data[i], config_.qp, peer_);
+}
+
+}  // namespace fabricperf::verbs

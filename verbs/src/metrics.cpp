@@ -1,0 +1,79 @@
+#include "fabricperf/verbs/metrics.hpp"
+
+#include <algorithm>
+
+#include "fabricperf/error.hpp"
+
+namespace fabricperf::verbs {
+
+double bandwidth_gbps(std::uint64_t bytes, double seconds) noexcept {
+  return seconds > 0 ? static_cast<double>(bytes) * 8.0 / seconds / 1e9 : 0.0;
+}
+
+double message_rate_mpps(std::uint64_t messages, double seconds) noexcept {
+  return seconds > 0 ? static_cast<double>(messages) / seconds / 1e6 : 0.0;
+}
+
+double bandwidth_MiBps(std::uint64_t bytes, double seconds) noexcept {
+  return seconds > 0 ? static_cast<double>(bytes) / seconds / 1048576.0 : 0.0;
+}
+
+std::optional<double> line_rate_pct(double gbps, double line_rate_gbps) noexcept {
+  if (line_rate_gbps <= 0) return std::nullopt;
+  return 100.0 * gbps / line_rate_gbps;
+}
+
+double peak_message_rate(std::span<const CompletionSample> samples, std::size_t window,
+                         double ticks_per_second) noexcept {
+  if (samples.size() < 2 || ticks_per_second <= 0) return 0.0;
+  window = std::clamp<std::size_t>(window, 1, samples.size() - 1);
+  double best = 0;
+  for (std::size_t i = 0; i + window < samples.size(); ++i) {
+    const auto& a = samples[i];
+    const auto& b = samples[i + window];
+    if (b.ticks <= a.ticks || b.messages <= a.messages) continue;
+    const double rate = static_cast<double>(b.messages - a.messages) * ticks_per_second /
+                        static_cast<double>(b.ticks - a.ticks);
+    best = std::max(best, rate);
+  }
+  return best;
+}
+
+BandwidthFigures compute_bandwidth(std::span<const CompletionSample> samples, std::uint64_t start_ticks,
+                                   std::uint64_t start_messages, std::uint64_t message_bytes,
+                                   double ticks_per_second) noexcept {
+  BandwidthFigures f;
+  if (samples.empty() || ticks_per_second <= 0) return f;
+  const auto& last = samples.back();
+  if (last.ticks <= start_ticks || last.messages <= start_messages) return f;
+  f.messages = last.messages - start_messages;
+  f.bytes = f.messages * message_bytes;
+  f.seconds = static_cast<double>(last.ticks - start_ticks) / ticks_per_second;
+  f.bw_avg_gbps = bandwidth_gbps(f.bytes, f.seconds);
+  f.msg_rate_mpps = message_rate_mpps(f.messages, f.seconds);
+  // Peak: the best window of ~5% of the run, preceded by the start point as a sample.
+  std::vector<CompletionSample> with_start;
+  with_start.reserve(samples.size() + 1);
+  with_start.push_back({start_ticks, start_messages});
+  for (const auto& s : samples)
+    if (s.ticks >= start_ticks && s.messages >= start_messages) with_start.push_back(s);
+  const std::size_t window = std::max<std::size_t>(1, (with_start.size() - 1) / 20);
+  const double peak = peak_message_rate(with_start, window, ticks_per_second);
+  f.bw_peak_gbps = std::max(f.bw_avg_gbps, peak * static_cast<double>(message_bytes) * 8.0 / 1e9);
+  return f;
+}
+
+std::vector<double> latency_samples_us(std::span<const std::uint64_t> post_ticks,
+                                       std::span<const std::uint64_t> done_ticks, double ticks_per_us,
+                                       double divisor) {
+  if (post_ticks.size() != done_ticks.size()) throw Error("latency_samples_us: timestamp arrays differ in length");
+  std::vector<double> out;
+  out.reserve(post_ticks.size());
+  for (std::size_t i = 0; i < post_ticks.size(); ++i) {
+    const std::uint64_t d = done_ticks[i] >= post_ticks[i] ? done_ticks[i] - post_ticks[i] : 0;
+    out.push_back(static_cast<double>(d) / ticks_per_us / divisor);
+  }
+  return out;
+}
+
+}  // namespace fabricperf::verbs

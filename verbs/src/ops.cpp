@@ -1,0 +1,30 @@
+#include "fabricperf/verbs/ops.hpp"
+
+#include "fabricperf/error.hpp"
+
+namespace fabricperf::verbs {
+
+std::string_view to_string(Op op) noexcept {
+  switch (op) {
+    case Op::write: return "write";
+    case Op::write_imm: return "write_imm";
+    case Op::read: return "read";
+    case Op::send: return "send";
+    case Op::fetch_add: return "atomic_fa";
+    case Op::compare_swap: return "atomic_cs";
+  }
+  return "?";
+}
+
+Op parse_op(std::string_view name) {
+  if (name == "write") return Op::write;
+  if (name == "write_imm" || name == "write_with_imm") return Op::write_imm;
+  if (name == "read") return Op::read;
+  if (name == "send") return Op::send;
+  if (name == "atomic_fa" || name == "fetch_add" || name == "fa") return Op::fetch_add;
+  if (name == "atomic_cs" || name == "compare_swap" || name == "cs") return Op::compare_swap;
+  throw UsageError("unknown operation '" + std::string(name) +
+                   "' (valid: write, write_imm, read, send, atomic_fa, atomic_cs)");
+}
+
+}  // namespace fabricperf::verbs
