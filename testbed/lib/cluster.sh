@@ -96,7 +96,7 @@ tb_wait_ready() {
       if grep -q '^FP-ERROR' "$d/console.log" 2>/dev/null || ! tb_qemu_pid "$k" >/dev/null ||
          ((SECONDS >= deadline)); then
         tb_msg "node$k did not boot ($(grep -m1 '^FP-ERROR' "$d/console.log" 2>/dev/null ||
-                 echo "no FP-READY within ${TB_BOOT_TIMEOUT}s")); last lines of $d/console.log:"
+                 echo "no FP-READY within ${TB_BOOT_TIMEOUT}s, host load $(cut -d' ' -f1 /proc/loadavg)")); last lines of $d/console.log:"
         if [ -s "$d/console.log" ]; then tail -n 20 "$d/console.log" >&2
         else echo "    (empty: the kernel printed nothing yet; qemu: $(tail -n 2 "$d/qemu.out" 2>/dev/null))" >&2; fi
         return 1
@@ -113,8 +113,10 @@ tb_wait_ready() {
       tb_ssh_master_start "$k" || return 1
     fi
     tb_ssh_cmd "$k"
-    timeout 30 "${TB_SSH[@]}" "test -e /sys/class/infiniband/rxe0 && mountpoint -q /usr" </dev/null ||
-      { tb_msg "node$k: ssh works but rxe0 or /usr is missing"; return 1; }
+    local check="test -e /sys/class/infiniband/rxe0 && mountpoint -q /usr" s
+    while read -r s; do check+=" && mountpoint -q $(printf '%q' "$s")"; done < <(tb_shares)
+    timeout 30 "${TB_SSH[@]}" "$check" </dev/null ||
+      { tb_msg "node$k: ssh works but rxe0, /usr or a shared folder is missing"; return 1; }
   done
 }
 

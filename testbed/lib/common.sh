@@ -9,7 +9,7 @@ TB_CACHE=${FABRICPERF_TESTBED_CACHE:-$HOME/.cache/fabricperf/testbed}
 TB_STATE=${FABRICPERF_TESTBED_STATE:-/tmp/fabricperf-testbed}
 TB_NODES_DEFAULT=${FABRICPERF_TESTBED_NODES:-2}
 TB_MEM=${FABRICPERF_TESTBED_MEM:-2048}                  # MiB per guest
-TB_BOOT_TIMEOUT=${FABRICPERF_TESTBED_BOOT_TIMEOUT:-180}  # s, whole `up`
+TB_BOOT_TIMEOUT=${FABRICPERF_TESTBED_BOOT_TIMEOUT:-300}  # s, whole `up`
 TB_SUBNET=10.77.0                                       # RDMA link: 10.77.0.K
 TB_PY=/usr/bin/python3
 
