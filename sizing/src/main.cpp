@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "fp_sizing: how many GPU servers a model needs at a given context and concurrency, in which parallel layout,\n"
       "and what crosses the fabric per token (the collective sizes worth testing).\n"
-      "Usage: fp_sizing --model NAME | --config FILE | --table | --list-models [options]",
+      "Give one of --model NAME, --config FILE, --table or --list-models.",
       "fp_sizing"};
   Options o;
   add_options(app, o);
