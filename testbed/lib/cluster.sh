@@ -33,6 +33,9 @@ tb_cmd_up() {
     esac
   done
   [[ $n =~ ^[1-9][0-9]?$ ]] || tb_die "-n: expected 1..99, got '$n'"
+  if [ -n "$owner" ]; then
+    tb_proc_start "$owner" >/dev/null || tb_die "--owner-pid $owner: no such process"
+  fi
   if tb_real_mode; then tb_msg "FABRICPERF_TEST_HOSTS set: using real hosts, nothing to boot"; return 0; fi
   local t0=$SECONDS
   tb_lock
