@@ -1,0 +1,183 @@
+#include "fabricperf/topology/nccl_reader.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "fabricperf/error.hpp"
+#include "fabricperf/host_info.hpp"
+#include "fabricperf/topology/xml.hpp"
+
+namespace fabricperf::topology {
+namespace {
+
+// "0x030200" (class with prog-if) or "0x0302" -> 0x0302; "0x10de" -> 0x10de.
+std::uint16_t parse_class(const std::string& text) {
+  if (text.empty()) return 0;
+  const unsigned long value = std::strtoul(text.c_str(), nullptr, 16);
+  const std::size_t digits = text.size() - (text.rfind("0x", 0) == 0 ? 2 : 0);
+  return static_cast<std::uint16_t>(digits > 4 ? value >> 8 : value);
+}
+std::uint16_t parse_id(const std::string& text) {
+  return text.empty() ? 0 : static_cast<std::uint16_t>(std::strtoul(text.c_str(), nullptr, 16));
+}
+
+class Builder {
+ public:
+  Builder(Topology& t, const std::string& source) : t_(t), source_(source) {}
+
+  void system(const XmlElement& root) {
+    if (root.name != "system") {
+      if (root.name == "topology") {
+        throw UsageError(source_ + ": this is an lstopo export (root <topology>), not an NCCL topology: use --hwloc-xml");
+      }
+      throw UsageError(source_ + ": not an NCCL topology file (root element <" + root.name + ">, expected <system>)");
+    }
+    int cpus = 0;
+    for (const auto& child : root.children) {
+      if (child.name == "cpu") {
+        cpu(child);
+        ++cpus;
+      }
+    }
+    if (cpus == 0) throw UsageError(source_ + ": NCCL topology has no <cpu> element");
+    t_.numa_node_count = static_cast<int>(numa_seen_.size());
+    for (int id : numa_seen_) t_.nodes[0].numa_ids.push_back(id);
+  }
+
+ private:
+  [[noreturn]] void fail(const XmlElement& e, const std::string& what) const {
+    throw UsageError(source_ + ":" + std::to_string(e.line) + ": " + what);
+  }
+
+  void cpu(const XmlElement& e) {
+    const std::string* numaid = e.attribute("numaid");
+    Node locality;
+    locality.kind = NodeKind::numa;
+    int numa = -1;
+    if (numaid != nullptr) {
+      char* end = nullptr;
+      const long value = std::strtol(numaid->c_str(), &end, 10);
+      if (numaid->empty() || *end != '\0' || value < 0) fail(e, "bad numaid \"" + *numaid + "\"");
+      numa = static_cast<int>(value);
+      locality.numa_ids.push_back(numa);
+      numa_seen_.push_back(numa);
+      locality.label = "NUMA " + *numaid;
+    } else {
+      locality.label = "CPU (no numaid)";
+    }
+    const int loc = t_.add_node(std::move(locality), 0);
+    Node root_complex;
+    root_complex.kind = NodeKind::host_bridge;
+    root_complex.label = "CPU " + (numaid ? *numaid : std::string("?")) + " root complex";
+    const int rc = t_.add_node(std::move(root_complex), loc);
+    for (const auto& child : e.children) {
+      if (child.name == "pci") {
+        pci(child, rc);
+      } else if (child.name == "nic") {
+        nic_element(child, -1, std::nullopt);  // a NIC NCCL could not place in PCI
+      }
+    }
+  }
+
+  void pci(const XmlElement& e, int parent) {
+    const std::string busid = e.attribute_or("busid", "");
+    const auto address = PciAddress::parse(busid);
+    if (!address) fail(e, "<pci> with a bad busid \"" + busid + "\"");
+    Node node;
+    node.pci = address;
+    node.class_id = parse_class(e.attribute_or("class", ""));
+    node.vendor_id = parse_id(e.attribute_or("vendor", ""));
+    node.device_id = parse_id(e.attribute_or("device", ""));
+    bool has_gpu = false;
+    const XmlElement* nic = nullptr;
+    for (const auto& child : e.children) {
+      if (child.name == "gpu") has_gpu = true;
+      if (child.name == "nic") nic = &child;
+    }
+    const bool bridge = is_bridge_class(node.class_id) && !has_gpu && nic == nullptr;
+    node.kind = bridge ? NodeKind::pci_switch : NodeKind::device;
+    node.label = std::string(bridge ? "Switch " : "PCI ") + address->str();
+    const std::uint16_t class_id = node.class_id;
+    const std::uint16_t vendor = node.vendor_id;
+    const std::uint16_t device = node.device_id;
+    const int index = t_.add_node(std::move(node), parent);
+    if (bridge) {
+      for (const auto& child : e.children) {
+        if (child.name == "pci") pci(child, index);
+      }
+      return;
+    }
+    // A GPU: a <gpu> child, or a display-class function from NVIDIA (or of unknown vendor:
+    // cloud files often leave the vendor out). NVSwitches (0x0680) are neither.
+    if (has_gpu || (is_display_class(class_id) && (vendor == kVendorNvidia || vendor == 0))) {
+      Gpu gpu;
+      gpu.node = index;
+      gpu.pci = *address;
+      t_.gpus.push_back(gpu);
+      return;
+    }
+    if (nic != nullptr) {
+      nic_element(*nic, index, address);
+      return;
+    }
+    // A network function with no <nic> child: RDMA hardware by vendor, or any network function
+    // of unknown vendor (e.g. Azure's 0x020700 InfiniBand entries).
+    if (is_rdma_nic_hardware(class_id, vendor, device) || (is_network_class(class_id) && vendor == 0)) {
+      Nic n;
+      n.node = index;
+      n.pci = *address;
+      t_.nics.push_back(std::move(n));
+    }
+  }
+
+  void nic_element(const XmlElement& e, int node, std::optional<PciAddress> address) {
+    int nets = 0;
+    for (const auto& net : e.children) {
+      if (net.name != "net") continue;
+      ++nets;
+      Nic n;
+      n.node = node;
+      n.pci = address;
+      n.rdma_device = net.attribute_or("name", "");
+      NicPort port;
+      port.port = std::max(1, std::atoi(net.attribute_or("port", "1").c_str()));
+      // NCCL's speed is in Mb/s.
+      if (const std::string* speed = net.attribute("speed"); speed && std::atof(speed->c_str()) > 0) {
+        port.rate_gbps = std::atof(speed->c_str()) / 1000.0;
+        port.rate = std::to_string(static_cast<long>(port.rate_gbps)) + " Gb/sec";
+      }
+      n.ports.push_back(std::move(port));
+      if (n.rdma_device.empty() && !n.pci) fail(net, "<net> without a name outside any <pci>");
+      t_.nics.push_back(std::move(n));
+    }
+    if (nets == 0 && address) {
+      Nic n;
+      n.node = node;
+      n.pci = address;
+      t_.nics.push_back(std::move(n));
+    }
+  }
+
+  Topology& t_;
+  const std::string& source_;
+  std::vector<int> numa_seen_;
+};
+
+}  // namespace
+
+Topology parse_nccl_topo(std::string_view xml, const std::string& source) {
+  const XmlElement root = parse_xml(xml, source);
+  Topology t;
+  t.source = SourceKind::nccl_topo;
+  t.input = source;
+  Builder(t, source).system(root);
+  std::string stem = std::filesystem::path(source).filename().string();
+  if (const auto dot = stem.find('.'); dot != std::string::npos && dot > 0) stem.resize(dot);
+  t.host = stem.empty() ? source : stem;
+  t.finalize();
+  return t;
+}
+
+Topology load_nccl_topo(const std::string& path) { return parse_nccl_topo(read_text_file(path), path); }
+
+}  // namespace fabricperf::topology
