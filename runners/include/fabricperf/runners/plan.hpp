@@ -1,0 +1,145 @@
+#pragma once
+// What one fp_suite run does: stages, sizes, iteration counts, durations and the expectations
+// every measurement is judged against. Presets (quick, go-live, regression) are plan files
+// compiled into the binary (runners/presets/*.json); a plan file may `extends` a preset and
+// override any key; `--set key.path=value` and the named options override on top.
+//
+// Plan file (JSON; unknown keys and wrong types are errors naming the key):
+// {
+//   "name": "my-plan", "extends": "go-live",
+//   "stages": ["preflight", "verbs_bw", "verbs_lat", "gdr", "collectives", "stress"],
+//   "timeout_s": 120,
+//   "verbs": {"bw": {"op": "write", "sizes": ["64K", "1M"], "iterations": 2000, "duration_s": 0,
+//                    "bidirectional": false, "qps": 1},
+//             "lat": {"op": "write", "sizes": ["2"], "iterations": 2000},
+//             "max_rounds": 0, "rails": 0, "devices": [], "gid_index": -1, "port_base": 18600},
+//   "gdr": {"op": "write", "sizes": ["1M"], "iterations": 500},
+//   "collectives": {"backend": "auto", "ops": ["all_reduce"], "min_size": "8M", "max_size": "256M",
+//                   "factor": 2, "iterations": 20, "warmup": 5, "dtype": "float"},
+//   "stress": {"bisection": true, "permutations": 1, "seed": 1, "op": "write", "size": "1M",
+//              "iterations": 5000, "duration_s": 0},
+//   "expect": {"line_rate_pct": 90, "lat_max_us": 5, "gdr_line_rate_pct": 80,
+//              "stress_line_rate_pct": 75, "busbw_min_GBps": {"all_reduce": 0},
+//              "busbw_min_line_rate_pct": 0, "outlier_k": 5, "outlier_min_deviation_pct": 5,
+//              "outlier_min_samples": 5, "fingerprint_mismatch": "fail", "soft_rdma": "warn"}
+// }
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fabricperf::runners {
+
+// Stage names, in the order they run.
+inline constexpr std::string_view kStageNames[] = {"preflight", "verbs_bw", "verbs_lat", "gdr", "collectives",
+                                                   "stress"};
+[[nodiscard]] bool is_stage_name(std::string_view name) noexcept;
+
+struct BwPlan {
+  std::string op = "write";  // write | read | send
+  std::vector<std::uint64_t> sizes = {65536, 1 << 20};
+  std::uint64_t iterations = 2000;  // per size
+  double duration_s = 0;            // > 0: time-based (perftest -D), iterations ignored
+  bool bidirectional = false;
+  int qps = 1;
+};
+
+struct LatPlan {
+  std::string op = "write";  // write | read | send
+  std::vector<std::uint64_t> sizes = {2};
+  std::uint64_t iterations = 2000;
+};
+
+struct VerbsPlan {
+  BwPlan bw;
+  LatPlan lat;
+  std::uint64_t max_rounds = 0;  // 0: every round (all pairs); else the first N rounds
+  int rails = 0;                 // 0: every active RDMA port of the node
+  std::vector<std::string> devices;  // explicit rail order, e.g. ["mlx5_0", "mlx5_3"]
+  int gid_index = -1;                // -1: the engine's default (RoCE v2 IPv4 when present)
+  int port_base = 18600;             // TCP ports for pair connection setup: port_base + rail
+};
+
+struct GdrPlan {
+  std::string op = "write";
+  std::vector<std::uint64_t> sizes = {1 << 20};
+  std::uint64_t iterations = 500;
+};
+
+struct CollectivesPlan {
+  std::string backend = "auto";  // auto (nccl with GPUs, mpi otherwise) | nccl | mpi
+  std::vector<std::string> ops = {"all_reduce"};
+  std::uint64_t min_bytes = 8ULL << 20;
+  std::uint64_t max_bytes = 256ULL << 20;
+  double factor = 2;
+  std::uint64_t iterations = 20;
+  std::uint64_t warmup = 5;
+  std::string dtype = "float";
+};
+
+struct StressPlan {
+  bool bisection = true;
+  std::uint64_t permutations = 1;  // random all-to-all permutations, each a step
+  std::uint64_t seed = 1;
+  std::string op = "write";
+  std::uint64_t size = 1 << 20;
+  std::uint64_t iterations = 5000;
+  double duration_s = 0;
+};
+
+enum class SoftRdmaPolicy { warn, judge };  // Soft-RoCE/siw: no line rate to judge against
+
+struct Expectations {
+  double line_rate_pct = 90;         // verbs bw per link, % of the port's line rate
+  double lat_max_us = 5;             // verbs latency ceiling (median, smallest size)
+  double gdr_line_rate_pct = 80;     // GPUDirect bw, % of the NIC's line rate
+  double stress_line_rate_pct = 75;  // bisection/permutation, % of the sum of the links' line rates
+  std::map<std::string, double> busbw_min_GBps;  // per collective op, largest size
+  double busbw_min_line_rate_pct = 0;  // else: floor as % of a node's summed line rate (0: none)
+  double outlier_k = 5;
+  double outlier_min_deviation_pct = 5;
+  std::uint64_t outlier_min_samples = 5;
+  std::string fingerprint_mismatch = "fail";  // fail | warn
+  SoftRdmaPolicy soft_rdma = SoftRdmaPolicy::warn;
+};
+
+struct Plan {
+  std::string name = "custom";
+  std::string description;
+  std::vector<std::string> stages{std::begin(kStageNames), std::end(kStageNames)};
+  double timeout_s = 120;
+  VerbsPlan verbs;
+  GdrPlan gdr;
+  CollectivesPlan collectives;
+  StressPlan stress;
+  Expectations expect;
+
+  [[nodiscard]] bool runs(std::string_view stage) const;
+};
+
+// Names of the built-in presets, and their plan-file text.
+[[nodiscard]] std::vector<std::string> preset_names();
+[[nodiscard]] std::optional<std::string_view> preset_text(std::string_view name);
+
+// Reads a plan from JSON text; `origin` names it in errors ("plan my.json", "preset quick").
+// Starts from `base` (defaults, a preset or an `extends` target). Throws UsageError with one
+// line: "plan my.json: verbs.bw.iterations: expected a positive integer, got \"ten\"".
+[[nodiscard]] Plan parse_plan(std::string_view text, const std::string& origin, const Plan& base = Plan{});
+[[nodiscard]] Plan load_preset(std::string_view name);
+[[nodiscard]] Plan load_plan_file(const std::string& path);
+
+// `--set verbs.bw.iterations=100`: VALUE is JSON when it parses ("[\"64K\"]", "true", "100"),
+// else a string. Same validation and messages as a plan file ("--set verbs.bw.iterations").
+void apply_setting(Plan& plan, std::string_view assignment);
+
+// --stages a,b / --skip-stage NAME.
+void select_stages(Plan& plan, const std::vector<std::string>& only, const std::vector<std::string>& skip);
+
+// The plan as JSON (the format above, sizes as text), recorded in the document's params.
+[[nodiscard]] nlohmann::json to_json(const Plan& plan);
+
+}  // namespace fabricperf::runners

@@ -1,0 +1,70 @@
+#pragma once
+// The whole run laid out before anything is measured: for each stage of a Plan on a cluster of
+// a given shape, its rounds (which node pairs run at once), how many pairs and links that is,
+// and an estimated duration. fp_suite --dry-run prints exactly this; a live run executes it.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fabricperf/runners/plan.hpp"
+#include "fabricperf/runners/schedule.hpp"
+
+namespace fabricperf::runners {
+
+struct ClusterShape {
+  int nodes = 2;
+  int rails = 1;              // NICs used per node (rail i <-> rail i)
+  int gpus_per_node = 0;      // 0: no GPUs (no gdr stage, MPI collectives)
+  int ranks_per_node = 1;     // collectives run across nodes * ranks_per_node ranks
+  double line_rate_gbps = 400;  // per port, for time estimates only
+};
+
+// Constants of the time model (seconds unless named). Rough on purpose: the point is the order
+// of magnitude of a 2,048-node run, and how it scales with nodes, rails and sizes.
+struct CostModel {
+  double round_setup_s = 0.2;      // connection setup + exchange + barrier per round
+  double bw_efficiency = 0.95;     // share of line rate a healthy link reaches
+  double msg_overhead_us = 0.5;    // per message, floor for small sizes
+  double lat_base_us = 2.0;        // one-way small-message latency
+  double coll_alpha_us = 10.0;     // per collective step latency
+  double coll_efficiency = 0.8;    // busbw as a share of a node's summed line rate
+  double preflight_base_s = 2.0;
+  double preflight_per_node_s = 0.002;
+  double duration_slack_s = 0.1;   // warm-up around a time-based measurement
+};
+
+struct StageSchedule {
+  std::string stage;
+  std::vector<Round> rounds;   // verbs_bw/verbs_lat/gdr: disjoint pairs; stress: flows (a receives from b)
+  std::vector<std::string> round_names;  // stress: "bisection", "permutation 1", ...
+  std::size_t pairs = 0;       // node pairs (flows for stress) over all rounds
+  std::size_t pairs_per_round = 0;  // the largest round
+  std::size_t links = 0;       // pairs x rails (x GPUs for gdr)
+  std::size_t steps = 0;       // collectives: op x size measurements
+  double estimated_s = 0;
+  std::string skip_reason;     // non-empty: the stage will not run on this cluster
+};
+
+struct SuiteSchedule {
+  ClusterShape shape;
+  std::vector<StageSchedule> stages;  // the plan's stages, in run order
+  double estimated_s = 0;
+
+  [[nodiscard]] const StageSchedule* find(const std::string& stage) const;
+};
+
+[[nodiscard]] SuiteSchedule plan_suite(const Plan& plan, const ClusterShape& shape, const CostModel& cost = {});
+
+// nccl-tests' bus-bandwidth factor for an op on n ranks (all_reduce 2(n-1)/n, ...).
+[[nodiscard]] double busbw_factor(const std::string& op, int ranks) noexcept;
+
+// One result row per stage: {"stage", "rounds", "pairs", "pairs_per_round", "links", "steps",
+// "estimated_s", "nodes", "rails"} (+ "skip_reason").
+[[nodiscard]] nlohmann::json to_result(const StageSchedule& stage, const ClusterShape& shape);
+
+// "1h 02m 03s", "4m 05s", "12.3 s".
+[[nodiscard]] std::string format_duration(double seconds);
+
+}  // namespace fabricperf::runners
