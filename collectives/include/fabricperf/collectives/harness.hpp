@@ -1,0 +1,90 @@
+#pragma once
+// The measurement loop, nccl-tests' BenchTime: per collective, datatype and op a warm-up over the
+// sizes, then per size an out-of-place and an in-place run: (optionally) fill verifiable data, one
+// synchronising call, barrier, -n iterations of -m aggregated calls (or a CUDA graph of them
+// launched -G times), wait; every process's time is gathered, -a picks the reported one, the
+// straggler view names a slow rank, -c reruns once on fresh data and counts wrong elements.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fabricperf/bootstrap.hpp"
+#include "fabricperf/collectives/backend.hpp"
+#include "fabricperf/collectives/options.hpp"
+#include "fabricperf/collectives/straggler.hpp"
+#include "fabricperf/run_output.hpp"
+
+namespace fabricperf::collectives {
+
+struct BenchConfig {
+  std::vector<Collective> colls{Collective::all_reduce};
+  std::vector<DataType> types{DataType::float32};
+  std::vector<RedOp> ops{RedOp::sum};
+  std::vector<std::uint64_t> sizes{32ULL << 20};
+  int iters = 20;
+  int warmup_iters = 1;
+  int agg_iters = 1;
+  int check = 1;
+  int root = 0;
+  int blocking = 0;
+  int graph_launches = 0;
+  int average = 1;
+  double straggler_pct = 10.0;
+  double check_avg_busbw = -1;
+  FaultInjection fault;
+};
+
+// One half row of the table (out-of-place or in-place).
+struct Measurement {
+  double time_us = 0;
+  Bandwidth bw;
+  std::int64_t wrong = -1;  // -1: not checked
+  std::vector<double> rank_time_us;  // per process
+  std::optional<Straggler> straggler;
+};
+
+class Harness {
+ public:
+  Harness(BenchConfig config, Bootstrap& bootstrap, Backend& backend, Watchdog& watchdog, RunOutput& out);
+
+  // Runs every collective; results, checks and the table go to `out` (the table on rank 0 only).
+  // Throws StallError, Interrupted, PeerError or Error when a rank fails.
+  void run();
+
+  // Average bus bandwidth per collective so far ({"all_reduce": 12.3, ...}).
+  [[nodiscard]] const nlohmann::json& avg_busbw() const noexcept { return avg_busbw_; }
+  // What is being measured right now, for failure messages.
+  [[nodiscard]] const std::string& current() const noexcept { return current_; }
+  [[nodiscard]] std::int64_t wrong_total() const noexcept { return wrong_total_; }
+
+ private:
+  void run_collective(Collective coll);
+  void warm_up(const CollCall& base);
+  Measurement measure(const CollCall& call);
+  void launch(const CollCall& call, int group);
+  void init_data(const CollCall& call, std::uint64_t seed);
+  std::int64_t count_wrong_everywhere(const CollCall& call, std::uint64_t seed);
+  std::vector<double> gather_doubles(double mine);
+  nlohmann::json result_json(const CollCall& call, const Measurement& m) const;
+  void maybe_inject_fault();
+  [[nodiscard]] bool rank0() const noexcept { return bootstrap_.rank() == 0; }
+
+  BenchConfig config_;
+  Bootstrap& bootstrap_;
+  Backend& backend_;
+  Watchdog& watchdog_;
+  RunOutput& out_;
+  std::int64_t launches_ = 0;
+  std::int64_t wrong_total_ = 0;
+  std::string current_ = "start-up";
+  nlohmann::json avg_busbw_ = nlohmann::json::object();
+  std::vector<std::byte> host_;  // staging for data fill and checks
+};
+
+// Seed of the verifiable data for one measurement and check repetition.
+[[nodiscard]] std::uint64_t data_seed(const CollCall& call, int repetition) noexcept;
+
+}  // namespace fabricperf::collectives
