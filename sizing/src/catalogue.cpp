@@ -16,7 +16,8 @@ std::string lower(std::string_view text) {
 
 std::vector<CatalogueEntry> load_all() {
   std::vector<CatalogueEntry> entries;
-  for (const EmbeddedFile& file : embedded_catalogue_files()) entries.push_back(parse_catalogue_entry(file.name, file.text));
+  for (const EmbeddedFile& file : embedded_catalogue_files())
+    entries.push_back(parse_catalogue_entry(file.name, file.text));
   return entries;
 }
 
@@ -40,7 +41,8 @@ CatalogueEntry parse_catalogue_entry(std::string_view name, std::string_view tex
   e.hf_repo = text_field("hf_repo");
   e.source = text_field("source");
   e.published_params_source = text_field("published_params_source");
-  if (!j.contains("published_params") || !j["published_params"].is_number() || !(j["published_params"].get<double>() > 0))
+  if (!j.contains("published_params") || !j["published_params"].is_number() ||
+      !(j["published_params"].get<double>() > 0))
     throw UsageError(where + ": missing field \"published_params\" (a positive number)");
   e.published_params = j["published_params"].get<double>();
   if (j.contains("aliases")) {
@@ -50,7 +52,8 @@ CatalogueEntry parse_catalogue_entry(std::string_view name, std::string_view tex
       e.aliases.push_back(a.get<std::string>());
     }
   }
-  if (!j.contains("config") || !j["config"].is_object()) throw UsageError(where + ": missing field \"config\" (an object)");
+  if (!j.contains("config") || !j["config"].is_object())
+    throw UsageError(where + ": missing field \"config\" (an object)");
   e.config = j["config"];
   e.model = parse_model_config(e.config, "catalogue model " + e.name);
   return e;

@@ -17,7 +17,9 @@ std::string shown(const nlohmann::json& value) {
 ConfigFields::ConfigFields(const nlohmann::json& object, std::string origin, std::string prefix)
     : object_(object), origin_(std::move(origin)), prefix_(std::move(prefix)) {}
 
-void ConfigFields::fail(const std::string& message) const { throw UsageError(origin_ + ": " + message); }
+void ConfigFields::fail(const std::string& message) const {
+  throw UsageError(origin_ + ": " + message);
+}
 
 void ConfigFields::wrong_type(const std::string& key, const char* wanted) const {
   const nlohmann::json& value = object_.at(key);
@@ -37,7 +39,8 @@ const nlohmann::json& ConfigFields::raw(const std::string& key) const {
 std::uint64_t ConfigFields::positive(const std::string& key) const {
   const nlohmann::json& value = raw(key);
   if (value.is_number_unsigned() && value.get<std::uint64_t>() > 0) return value.get<std::uint64_t>();
-  if (value.is_number_integer() && value.get<std::int64_t>() > 0) return static_cast<std::uint64_t>(value.get<std::int64_t>());
+  if (value.is_number_integer() && value.get<std::int64_t>() > 0)
+    return static_cast<std::uint64_t>(value.get<std::int64_t>());
   wrong_type(key, "a positive integer");
 }
 
@@ -49,7 +52,8 @@ std::uint64_t ConfigFields::count_or(const std::string& key, std::uint64_t fallb
   if (!has(key)) return fallback;
   const nlohmann::json& value = object_.at(key);
   if (value.is_number_unsigned()) return value.get<std::uint64_t>();
-  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(value.get<std::int64_t>());
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0)
+    return static_cast<std::uint64_t>(value.get<std::int64_t>());
   wrong_type(key, "an integer >= 0");
 }
 

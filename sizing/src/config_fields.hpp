@@ -2,10 +2,9 @@
 // Typed, validated reads of config.json fields; every failure is a one-line UsageError naming the
 // file and the field. Internal to fpsizing.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf::sizing::detail {
 

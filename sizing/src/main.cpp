@@ -44,14 +44,18 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--gpus-per-server", o.gpus_per_server, "GPUs per server, for --server custom")->type_name("N");
   app.add_option("--weights-dtype", o.weights_dtype, "bf16, fp16, fp8, int8, int4, fp4 (default: as released)")
       ->type_name("D");
-  app.add_option("--kv-dtype", o.kv_dtype, "KV-cache format: bf16, fp16, fp32, fp8")->type_name("D")->capture_default_str();
+  app.add_option("--kv-dtype", o.kv_dtype, "KV-cache format: bf16, fp16, fp32, fp8")
+      ->type_name("D")
+      ->capture_default_str();
   app.add_option("--context", o.context, "Tokens per sequence, K suffix allowed (default: the model's maximum)")
       ->type_name("N");
   app.add_option("--sequences", o.sequences, "Sequences held at once")->type_name("N")->capture_default_str();
   app.add_option("--gpu-util", o.gpu_util, "Share of each GPU's memory the runtime may use")
-      ->type_name("F")->capture_default_str();
+      ->type_name("F")
+      ->capture_default_str();
   app.add_option("--reserve-gb", o.reserve_gb, "Per GPU, for activations, CUDA graphs and NCCL buffers")
-      ->type_name("X")->capture_default_str();
+      ->type_name("X")
+      ->capture_default_str();
   app.add_option("--json", o.json_path, "Write the result document to FILE ('-' = stdout)")->type_name("FILE");
 }
 
@@ -83,8 +87,8 @@ fs::SizingRequest request_for(const Options& o, const fs::ModelConfig& model, co
 }
 
 nlohmann::json params_json(const Options& o) {
-  nlohmann::json p{{"server", o.server},       {"kv_dtype", o.kv_dtype},     {"sequences", o.sequences},
-                   {"gpu_util", o.gpu_util},   {"reserve_gb", o.reserve_gb}, {"table", o.table},
+  nlohmann::json p{{"server", o.server},          {"kv_dtype", o.kv_dtype},     {"sequences", o.sequences},
+                   {"gpu_util", o.gpu_util},      {"reserve_gb", o.reserve_gb}, {"table", o.table},
                    {"list_models", o.list_models}};
   if (!o.model.empty()) p["model"] = o.model;
   if (!o.config.empty()) p["config"] = o.config;
@@ -105,7 +109,8 @@ int list_models(fabricperf::RunOutput& out) {
   for (const fs::CatalogueEntry& e : fs::catalogue()) {
     const fs::ParamCount params = fs::count_parameters(e.model);
     std::snprintf(line, sizeof line, "%-36s %-44s %8.1fB %6s %9llu\n", e.name.c_str(), e.hf_repo.c_str(),
-                  static_cast<double>(params.total()) / 1e9, std::string(fs::to_string(e.model.native_weights_dtype)).c_str(),
+                  static_cast<double>(params.total()) / 1e9,
+                  std::string(fs::to_string(e.model.native_weights_dtype)).c_str(),
                   static_cast<unsigned long long>(e.model.max_position_embeddings));
     out.human() << line;
     out.add_result({{"model", e.name},

@@ -13,7 +13,9 @@ namespace {
 
 using detail::ConfigFields;
 
-bool starts_with(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& text, std::string_view prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
 
 // Llama 4: the MoE block is called every `interleave_moe_layer_step` layers, starting with layer
 // step-1 (transformers' Llama4TextConfig), unless `moe_layers` lists them.
@@ -133,7 +135,9 @@ std::uint64_t estimate_vision(const ConfigFields& v, std::uint64_t text_hidden) 
   return params;
 }
 
-std::string type_name_of(const nlohmann::json& j) { return j.type_name(); }
+std::string type_name_of(const nlohmann::json& j) {
+  return j.type_name();
+}
 
 DType dtype_from_torch(const std::string& name) {
   if (name == "float16") return DType::fp16;
@@ -171,7 +175,8 @@ std::optional<DType> dtype_from_quantization(const nlohmann::json& q) {
 }  // namespace
 
 std::uint64_t ModelConfig::moe_layer_count() const noexcept {
-  return static_cast<std::uint64_t>(std::count_if(layers.begin(), layers.end(), [](const LayerSpec& l) { return l.moe; }));
+  return static_cast<std::uint64_t>(
+      std::count_if(layers.begin(), layers.end(), [](const LayerSpec& l) { return l.moe; }));
 }
 
 std::uint64_t ModelConfig::windowed_layer_count() const noexcept {
@@ -180,9 +185,8 @@ std::uint64_t ModelConfig::windowed_layer_count() const noexcept {
 }
 
 DType native_weights_dtype(const nlohmann::json& config) {
-  const nlohmann::json* text = config.contains("text_config") && config["text_config"].is_object()
-                                   ? &config["text_config"]
-                                   : nullptr;
+  const nlohmann::json* text =
+      config.contains("text_config") && config["text_config"].is_object() ? &config["text_config"] : nullptr;
   for (const nlohmann::json* where : {&config, text}) {
     if (where && where->contains("quantization_config")) {
       if (auto d = dtype_from_quantization((*where)["quantization_config"])) return *d;
@@ -243,7 +247,8 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
   read_moe(f, m);
   if (m.moe_layer_count() < m.num_layers) {
     // Llama 4 names its dense MLP width intermediate_size_mlp (intermediate_size is an expert's).
-    m.dense_intermediate_size = f.positive(f.has("intermediate_size_mlp") ? "intermediate_size_mlp" : "intermediate_size");
+    m.dense_intermediate_size =
+        f.positive(f.has("intermediate_size_mlp") ? "intermediate_size_mlp" : "intermediate_size");
   }
   read_windows(f, m);
 
@@ -267,7 +272,8 @@ ModelConfig load_model_config(const std::string& path) {
   } catch (const nlohmann::json::parse_error& e) {
     // e.what() quotes the offending text; keep the message on one line and short.
     std::string what = e.what();
-    std::replace_if(what.begin(), what.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+    std::replace_if(
+        what.begin(), what.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
     if (what.size() > 160) what = what.substr(0, 157) + "...";
     throw UsageError(path + ": not valid JSON (" + what + ")");
   }

@@ -16,10 +16,10 @@ LayerParams count_layer(const ModelConfig& m, const LayerSpec& spec) {
     } else {
       p.attention += h * m.num_heads * q_head;  // q_proj
     }
-    p.attention += h * (a.kv_lora_rank + a.qk_rope_head_dim);                      // kv_a_proj_with_mqa
-    p.norms += a.kv_lora_rank;                                                       // kv_a_layernorm
+    p.attention += h * (a.kv_lora_rank + a.qk_rope_head_dim);                           // kv_a_proj_with_mqa
+    p.norms += a.kv_lora_rank;                                                          // kv_a_layernorm
     p.attention += a.kv_lora_rank * m.num_heads * (a.qk_nope_head_dim + a.v_head_dim);  // kv_b_proj
-    p.attention += m.num_heads * a.v_head_dim * h;                                   // o_proj
+    p.attention += m.num_heads * a.v_head_dim * h;                                      // o_proj
   } else {
     const std::uint64_t q = m.num_heads * m.head_dim;
     const std::uint64_t kv = m.num_kv_heads * m.head_dim;

@@ -14,7 +14,9 @@ namespace {
 // No deployment is searched beyond this many servers.
 constexpr std::uint64_t kMaxServers = 100000;
 
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
+  return (a + b - 1) / b;
+}
 
 GpuMemory gpu_memory(const SizingRequest& request, double weights, double kv) {
   GpuMemory m;
@@ -100,7 +102,8 @@ bool can_improve(const ModelConfig& model, const SizingRequest& request, const C
 
 std::string describe_shortfall(const Candidate& c) {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%s layout tp=%llu pp=%llu ep=%llu on %llu servers still needs %.1f GB per GPU of %.1f GB usable",
+  std::snprintf(buf, sizeof buf,
+                "%s layout tp=%llu pp=%llu ep=%llu on %llu servers still needs %.1f GB per GPU of %.1f GB usable",
                 to_string(c.layout.mode), static_cast<unsigned long long>(c.layout.tp),
                 static_cast<unsigned long long>(c.layout.pp), static_cast<unsigned long long>(c.layout.ep),
                 static_cast<unsigned long long>(c.servers),

@@ -11,8 +11,12 @@ namespace {
 
 using nlohmann::json;
 
-std::uint64_t bytes_up(double bytes) { return bytes <= 0 ? 0 : static_cast<std::uint64_t>(std::ceil(bytes)); }
-std::int64_t bytes_down(double bytes) { return static_cast<std::int64_t>(std::floor(bytes)); }
+std::uint64_t bytes_up(double bytes) {
+  return bytes <= 0 ? 0 : static_cast<std::uint64_t>(std::ceil(bytes));
+}
+std::int64_t bytes_down(double bytes) {
+  return static_cast<std::int64_t>(std::floor(bytes));
+}
 
 std::string printf_string(const char* format, double value) {
   char buf[64];
@@ -35,7 +39,7 @@ json layout_json(const Layout& l) {
 
 json memory_json(const GpuMemory& m) {
   return json{{"capacity", bytes_down(m.capacity)}, {"usable", bytes_down(m.usable)}, {"weights", bytes_up(m.weights)},
-              {"kv_cache", bytes_up(m.kv_cache)},   {"reserve", bytes_up(m.reserve)},  {"free", bytes_down(m.free())}};
+              {"kv_cache", bytes_up(m.kv_cache)},   {"reserve", bytes_up(m.reserve)}, {"free", bytes_down(m.free())}};
 }
 
 json candidate_json(const Candidate& c) {
@@ -142,6 +146,14 @@ json to_json(const SizedModel& s) {
                {"shared_intermediate_size", m.moe.shared_intermediate_size},
                {"moe_layers", m.moe_layer_count()}};
   }
+  json mla = nullptr;
+  if (m.mla) {
+    mla = json{{"kv_lora_rank", m.mla->kv_lora_rank},
+               {"qk_rope_head_dim", m.mla->qk_rope_head_dim},
+               {"q_lora_rank", m.mla->q_lora_rank},
+               {"qk_nope_head_dim", m.mla->qk_nope_head_dim},
+               {"v_head_dim", m.mla->v_head_dim}};
+  }
   json j{
       {"model", s.name},
       {"model_type", m.model_type},
@@ -162,7 +174,8 @@ json to_json(const SizedModel& s) {
         {"attention", m.mla ? "mla" : "gqa"},
         {"num_attention_heads", m.num_heads},
         {"num_key_value_heads", m.num_kv_heads},
-        {"head_dim", m.head_dim},
+        {"head_dim", m.mla ? json(nullptr) : json(m.head_dim)},
+        {"mla", mla},
         {"vocab_size", m.vocab_size},
         {"tie_word_embeddings", m.tie_word_embeddings},
         {"moe", moe},
@@ -239,11 +252,12 @@ void print_human(std::ostream& out, const SizedModel& s) {
   const FabricTraffic& f = s.fabric;
   out << "  fabric       per token " << format_bytes(f.inter_node_bytes_per_token) << " across nodes";
   if (f.pipeline_bytes_per_token > 0)
-    out << " (pipeline: " << f.pipeline_boundaries << " node boundaries x " << format_bytes(f.activation_bytes_per_token)
-        << ")";
+    out << " (pipeline: " << f.pipeline_boundaries << " node boundaries x "
+        << format_bytes(f.activation_bytes_per_token) << ")";
   if (f.ep_all_to_all_bytes_per_token > 0) out << " (EP all-to-all dispatch+combine)";
-  out << "; per decode step (" << f.tokens_per_step << (f.tokens_per_step == 1 ? " token) " : " tokens) ") << format_bytes(f.inter_node_bytes_per_step)
-      << "; per prefill of one context " << format_bytes(f.inter_node_bytes_per_prefill) << "\n";
+  out << "; per decode step (" << f.tokens_per_step << (f.tokens_per_step == 1 ? " token) " : " tokens) ")
+      << format_bytes(f.inter_node_bytes_per_step) << "; per prefill of one context "
+      << format_bytes(f.inter_node_bytes_per_prefill) << "\n";
   bool first = true;
   for (const Collective& col : f.collectives) {
     out << (first ? "  collectives  " : "               ") << col.name << ": " << col.op << " of "

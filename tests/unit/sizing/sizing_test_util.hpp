@@ -1,8 +1,7 @@
 #pragma once
 // Shared helpers for the sizing unit tests.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "fabricperf/sizing/model_config.hpp"
 #include "fabricperf/sizing/plan.hpp"

@@ -9,8 +9,8 @@
 using namespace fabricperf::sizing;
 
 TEST(SizingCatalogue, HasTheModelsTheIssueNames) {
-  for (const char* name : {"Llama-3.1-405B-Instruct", "Llama-3.1-70B", "DeepSeek-R1", "DeepSeek-V3",
-                           "Qwen3-235B-A22B", "Kimi-K2", "Llama-4-Scout", "Llama-4-Maverick"}) {
+  for (const char* name : {"Llama-3.1-405B-Instruct", "Llama-3.1-70B", "DeepSeek-R1", "DeepSeek-V3", "Qwen3-235B-A22B",
+                           "Kimi-K2", "Llama-4-Scout", "Llama-4-Maverick"}) {
     EXPECT_NO_THROW((void)find_catalogue_entry(name)) << name;
   }
   EXPECT_EQ(catalogue().size(), 8U);

@@ -33,9 +33,10 @@ std::string load_error(const std::string& name) {
 }
 
 json dense_base() {
-  return json{{"model_type", "llama"},        {"hidden_size", 64},       {"intermediate_size", 128},
-              {"num_hidden_layers", 4},       {"num_attention_heads", 4}, {"num_key_value_heads", 2},
-              {"vocab_size", 100},            {"max_position_embeddings", 256}};
+  return json{{"model_type", "llama"},    {"hidden_size", 64},
+              {"intermediate_size", 128}, {"num_hidden_layers", 4},
+              {"num_attention_heads", 4}, {"num_key_value_heads", 2},
+              {"vocab_size", 100},        {"max_position_embeddings", 256}};
 }
 
 std::vector<bool> moe_pattern(const ModelConfig& m) {
@@ -83,8 +84,11 @@ TEST(SizingModelConfig, ReadsMlaAndDeepSeekMoe) {
 TEST(SizingModelConfig, DeepSeekMoeLayerFrequency) {
   json c = dense_base();
   c["num_hidden_layers"] = 6;
-  c.update(json{{"n_routed_experts", 8}, {"moe_intermediate_size", 16}, {"num_experts_per_tok", 2},
-                {"first_k_dense_replace", 1}, {"moe_layer_freq", 2}});
+  c.update(json{{"n_routed_experts", 8},
+                {"moe_intermediate_size", 16},
+                {"num_experts_per_tok", 2},
+                {"first_k_dense_replace", 1},
+                {"moe_layer_freq", 2}});
   // MoE where i >= 1 and i % 2 == 0: layers 2 and 4.
   EXPECT_EQ(moe_pattern(parse_model_config(c, "cfg.json")),
             (std::vector<bool>{false, false, true, false, true, false}));
@@ -94,8 +98,11 @@ TEST(SizingModelConfig, QwenSparseStepAndMlpOnlyLayers) {
   json c = dense_base();
   c["model_type"] = "qwen3_moe";
   c["num_hidden_layers"] = 6;
-  c.update(json{{"num_experts", 8}, {"moe_intermediate_size", 16}, {"num_experts_per_tok", 2},
-                {"decoder_sparse_step", 2}, {"mlp_only_layers", json::array({3})}});
+  c.update(json{{"num_experts", 8},
+                {"moe_intermediate_size", 16},
+                {"num_experts_per_tok", 2},
+                {"decoder_sparse_step", 2},
+                {"mlp_only_layers", json::array({3})}});
   // MoE where (i+1) % 2 == 0 and i not in mlp_only_layers: layers 1 and 5 (3 is forced dense).
   const ModelConfig m = parse_model_config(c, "cfg.json");
   EXPECT_EQ(moe_pattern(m), (std::vector<bool>{false, true, false, false, false, true}));

@@ -108,10 +108,14 @@ TEST(SizingParams, Llama405BByHand) {
 // written here independently of the catalogue files.
 TEST(SizingParams, CatalogueMatchesPublishedTotals) {
   const std::vector<std::pair<std::string, double>> published{
-      {"DeepSeek-V3", 671e9},          {"DeepSeek-R1", 671e9},
-      {"Llama-3.1-405B-Instruct", 405e9}, {"Llama-3.1-70B", 70.6e9},
-      {"Qwen3-235B-A22B", 235e9},      {"Kimi-K2-Instruct", 1.03e12},
-      {"Llama-4-Scout-17B-16E-Instruct", 109e9}, {"Llama-4-Maverick-17B-128E-Instruct", 400e9},
+      {"DeepSeek-V3", 671e9},
+      {"DeepSeek-R1", 671e9},
+      {"Llama-3.1-405B-Instruct", 405e9},
+      {"Llama-3.1-70B", 70.6e9},
+      {"Qwen3-235B-A22B", 235e9},
+      {"Kimi-K2-Instruct", 1.03e12},
+      {"Llama-4-Scout-17B-16E-Instruct", 109e9},
+      {"Llama-4-Maverick-17B-128E-Instruct", 400e9},
   };
   ASSERT_EQ(published.size(), catalogue().size()) << "a catalogue model has no published total here";
   for (const auto& [name, total] : published) {
@@ -123,9 +127,11 @@ TEST(SizingParams, CatalogueMatchesPublishedTotals) {
 // Active parameters per token against the published "A" figures, within 10% (the conventions
 // for what counts as active differ: embedding, vision tower).
 TEST(SizingParams, CatalogueActiveParameters) {
-  const std::vector<std::pair<std::string, double>> active{
-      {"DeepSeek-V3", 37e9}, {"Qwen3-235B-A22B", 22e9}, {"Kimi-K2-Instruct", 32e9},
-      {"Llama-4-Scout-17B-16E-Instruct", 17e9}, {"Llama-4-Maverick-17B-128E-Instruct", 17e9}};
+  const std::vector<std::pair<std::string, double>> active{{"DeepSeek-V3", 37e9},
+                                                           {"Qwen3-235B-A22B", 22e9},
+                                                           {"Kimi-K2-Instruct", 32e9},
+                                                           {"Llama-4-Scout-17B-16E-Instruct", 17e9},
+                                                           {"Llama-4-Maverick-17B-128E-Instruct", 17e9}};
   for (const auto& [name, value] : active) {
     const double counted = static_cast<double>(count_parameters(find_catalogue_entry(name).model).active_per_token);
     EXPECT_NEAR(counted / value, 1.0, 0.10) << name << ": counted " << counted / 1e9 << "B active";

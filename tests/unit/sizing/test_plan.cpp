@@ -31,8 +31,8 @@ std::uint64_t min_servers(const char* model, const char* server) {
 
 TEST(SizingPlan, TensorParallelDividesHeadsKvHeadsAndTheServer) {
   EXPECT_EQ(choose_tensor_parallel(load("tiny_dense.json"), 2), 2U);
-  EXPECT_EQ(choose_tensor_parallel(load("tiny_dense.json"), 8), 2U);  // 2 KV heads
-  EXPECT_EQ(choose_tensor_parallel(find_catalogue_entry("Qwen3-235B-A22B").model, 8), 4U);  // 4 KV heads
+  EXPECT_EQ(choose_tensor_parallel(load("tiny_dense.json"), 8), 2U);                                       // 2 KV heads
+  EXPECT_EQ(choose_tensor_parallel(find_catalogue_entry("Qwen3-235B-A22B").model, 8), 4U);                 // 4 KV heads
   EXPECT_EQ(choose_tensor_parallel(find_catalogue_entry("Llama-4-Scout-17B-16E-Instruct").model, 8), 8U);  // 40 heads
   EXPECT_EQ(choose_tensor_parallel(find_catalogue_entry("DeepSeek-R1").model, 8), 8U);
   EXPECT_EQ(choose_tensor_parallel(find_catalogue_entry("Llama-3.1-70B").model, 6), 2U);  // 6 does not divide 64

@@ -1,12 +1,11 @@
 #pragma once
 // The built-in models: config.json fields copied from the published Hugging Face configs, shipped
 // as sizing/catalogue/*.json and embedded into the library at build time.
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/sizing/model_config.hpp"
 

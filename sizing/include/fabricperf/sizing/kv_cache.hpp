@@ -23,7 +23,6 @@ namespace fabricperf::sizing {
 [[nodiscard]] std::uint64_t kv_tokens_kept(const LayerSpec& layer, std::uint64_t context) noexcept;
 
 // The whole model's KV cache for `sequences` sequences of `context` tokens (windows applied).
-[[nodiscard]] double kv_cache_bytes(const ModelConfig& model, DType kv, std::uint64_t context,
-                                    std::uint64_t sequences);
+[[nodiscard]] double kv_cache_bytes(const ModelConfig& model, DType kv, std::uint64_t context, std::uint64_t sequences);
 
 }  // namespace fabricperf::sizing

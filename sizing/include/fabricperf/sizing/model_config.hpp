@@ -3,11 +3,10 @@
 // fp_sizing knows: Llama (dense, GQA), DeepSeek-V2/V3 and Kimi-K2 (MLA + MoE), Qwen2/Qwen3 (dense
 // and MoE), Mixtral, and Llama 4 (MoE with interleaved dense layers, chunked attention, vision).
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/sizing/dtype.hpp"
 
@@ -33,7 +32,7 @@ struct MoeSpec {
 };
 
 struct LayerSpec {
-  bool moe = false;                   // routed experts in this layer (else a dense MLP)
+  bool moe = false;                    // routed experts in this layer (else a dense MLP)
   std::uint64_t kv_window_tokens = 0;  // 0: attends to the whole context; else a chunk/sliding window
 };
 
@@ -54,7 +53,7 @@ struct ModelConfig {
   bool qk_norm_weights = false;  // per-head RMSNorm on q and k (Qwen3)
   std::optional<MlaDims> mla;
   MoeSpec moe;
-  std::vector<LayerSpec> layers;  // num_layers entries
+  std::vector<LayerSpec> layers;    // num_layers entries
   std::uint64_t vision_params = 0;  // estimated vision tower + projector, 0 for text-only models
   std::uint64_t mtp_layers = 0;     // DeepSeek num_nextn_predict_layers (not counted in weights)
   DType native_weights_dtype = DType::bf16;

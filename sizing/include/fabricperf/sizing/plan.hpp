@@ -21,7 +21,7 @@ struct SizingRequest {
   std::uint64_t context_tokens = 0;  // per sequence
   std::uint64_t sequences = 1;       // held concurrently
   ServerSpec server;
-  double gpu_util = kDefaultGpuUtil;         // share of memory.total the runtime may use
+  double gpu_util = kDefaultGpuUtil;               // share of memory.total the runtime may use
   double reserve_bytes = kDefaultReserveGb * 1e9;  // per GPU: activations, CUDA graphs, NCCL buffers
 };
 
@@ -36,9 +36,9 @@ struct Layout {
   std::uint64_t tp = 1;
   std::uint64_t pp = 1;
   std::uint64_t ep = 1;
-  std::uint64_t dp_attention = 1;              // expert mode: attention replicas (gpus / tp)
+  std::uint64_t dp_attention = 1;               // expert mode: attention replicas (gpus / tp)
   std::vector<std::uint64_t> layers_per_stage;  // pipeline mode
-  std::uint64_t experts_per_gpu = 0;           // expert mode: routed experts per GPU per layer (max)
+  std::uint64_t experts_per_gpu = 0;            // expert mode: routed experts per GPU per layer (max)
 };
 
 struct GpuMemory {

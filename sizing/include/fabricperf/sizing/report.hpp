@@ -1,10 +1,9 @@
 #pragma once
 // fp_sizing's output: the result entry of the JSON document and the human tables.
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/sizing/fabric.hpp"
 #include "fabricperf/sizing/model_config.hpp"
@@ -13,7 +12,7 @@
 namespace fabricperf::sizing {
 
 struct SizedModel {
-  std::string name;  // catalogue name or the config path
+  std::string name;             // catalogue name or the config path
   double published_params = 0;  // 0 when unknown
   ModelConfig model;
   SizingPlan plan;
