@@ -189,7 +189,11 @@ DType native_weights_dtype(const nlohmann::json& config) {
       config.contains("text_config") && config["text_config"].is_object() ? &config["text_config"] : nullptr;
   for (const nlohmann::json* where : {&config, text}) {
     if (where && where->contains("quantization_config")) {
-      if (auto d = dtype_from_quantization((*where)["quantization_config"])) return *d;
+      try {
+        if (auto d = dtype_from_quantization((*where)["quantization_config"])) return *d;
+      } catch (const nlohmann::json::exception&) {
+        // An unexpected quantization_config shape: fall back to torch_dtype.
+      }
     }
   }
   for (const nlohmann::json* where : {&config, text}) {

@@ -165,6 +165,10 @@ TEST(SizingModelConfig, NativeDtypeFromQuantizationConfig) {
   EXPECT_EQ(native_weights_dtype(json::parse(R"({"quantization_config": {"quant_method": "compressed-tensors",
       "config_groups": {"group_0": {"weights": {"num_bits": 4, "type": "int"}}}}})")),
             DType::int4);
+  // An odd quantization_config falls back to torch_dtype rather than failing.
+  EXPECT_EQ(native_weights_dtype(json{{"torch_dtype", "float16"},
+                                      {"quantization_config", {{"quant_method", "gptq"}, {"bits", "four"}}}}),
+            DType::fp16);
   EXPECT_EQ(native_weights_dtype(json{{"text_config", {{"quantization_config", {{"quant_method", "mxfp4"}}}}}}),
             DType::fp4);
 }
