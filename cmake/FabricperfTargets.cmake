@@ -32,5 +32,12 @@ function(fabricperf_unit_test name)
   target_compile_definitions(${name} PRIVATE
     FABRICPERF_SOURCE_DIR="${CMAKE_SOURCE_DIR}" FABRICPERF_BINARY_DIR="${CMAKE_BINARY_DIR}")
   include(GoogleTest)
-  gtest_discover_tests(${name} PROPERTIES LABELS "unit;${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+  # gtest_discover_tests cannot carry a list-valued property: one label "unit_<component>" is
+  # matched both by `ctest -L unit` and by `ctest -L <component>` (labels are regexes).
+  set(label unit)
+  if(ARG_LABELS)
+    list(JOIN ARG_LABELS "_" joined)
+    set(label "unit_${joined}")
+  endif()
+  gtest_discover_tests(${name} PROPERTIES LABELS "${label}" DISCOVERY_TIMEOUT 60)
 endfunction()
