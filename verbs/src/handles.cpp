@@ -29,17 +29,26 @@ DeviceList::DeviceList() {
   int n = 0;
   errno = 0;
   list_.reset(ibv_get_device_list(&n));
-  if (!list_) throw_errno("listing RDMA devices (ibv_get_device_list)", last_errno(ENODEV));
+  if (!list_) {
+    // ENOSYS: no RDMA in this kernel at all; that is simply "no devices".
+    if (errno == ENOSYS || errno == ENODEV || errno == ENOENT) {
+      count_ = 0;
+      return;
+    }
+    throw_errno("listing RDMA devices (ibv_get_device_list)", last_errno(ENODEV));
+  }
   count_ = static_cast<std::size_t>(n);
 }
 
 std::vector<std::string> DeviceList::names() const {
   std::vector<std::string> out;
+  if (!list_) return out;
   for (std::size_t i = 0; i < count_; ++i) out.emplace_back(ibv_get_device_name((*this)[i]));
   return out;
 }
 
 ibv_device* DeviceList::find(const std::string& name) const noexcept {
+  if (!list_) return nullptr;
   for (std::size_t i = 0; i < count_; ++i)
     if (name == ibv_get_device_name((*this)[i])) return (*this)[i];
   return nullptr;

@@ -1,0 +1,224 @@
+#include "fabricperf/verbs/session.hpp"
+
+#include <cstdlib>
+#include <exception>
+#include <thread>
+
+#include "fabricperf/error.hpp"
+#include "fabricperf/verbs/qp_info.hpp"
+#ifdef FABRICPERF_HAVE_MPI
+#include "fabricperf/mpi_bootstrap.hpp"
+#endif
+
+namespace fabricperf::verbs {
+
+void add_session_options(CLI::App& app, SessionOptions& o, bool allow_ud) {
+  app.add_option("SERVER", o.server, "Server to connect to (omit on the server side, like perftest)");
+  app.add_option("-d,--ib-dev", o.devices, "RDMA device(s), comma-separated (default: the first one)")
+      ->type_name("DEV[,DEV...]");
+  app.add_flag("--all-devices", o.all_devices, "Use every RDMA device (one thread each; report each + aggregate)");
+  app.add_option("-i,--ib-port", o.ib_port, "Port of the device")->check(CLI::Range(1, 254))->capture_default_str();
+  app.add_option("-x,--gid-index", o.gid_index, "GID index (default: the RoCE v2 IPv4-mapped GID on Ethernet)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("-m,--mtu", o.mtu, "Path MTU: 256, 512, 1024, 2048 or 4096 (default: the port's active MTU)")
+      ->check(CLI::IsMember({256, 512, 1024, 2048, 4096}));
+  app.add_option("-p,--port", o.tcp_port, "TCP port of the connection exchange")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  auto* c = app.add_option("-c,--connection", o.connection, allow_ud ? "Transport: RC or UD" : "Transport: RC")
+                ->capture_default_str();
+  c->check(allow_ud ? CLI::IsMember({"RC", "UD"}, CLI::ignore_case) : CLI::IsMember({"RC"}, CLI::ignore_case));
+  app.add_flag("-R,--rdma_cm", o.rdma_cm, "Connect the QPs with rdma_cm (not supported yet: reported as such)");
+  app.add_option("--cpu", o.cpu, "Pin to this CPU (default: the CPUs of the device's NUMA node)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--pairs", o.pairs_file, "Under mpirun/srun: file of 'TARGET INITIATOR' rank pairs (default 0-1, 2-3, ...)")
+      ->type_name("FILE");
+  app.add_option("--schedule", o.schedule, "Under mpirun/srun: run pairs concurrent or serial")
+      ->check(CLI::IsMember({"concurrent", "serial"}))
+      ->capture_default_str();
+  app.add_option("--memory", o.memory, "Where buffers live: host or hugepage")->capture_default_str();
+  app.add_option("--token", o.token, "A secret both sides must give (TCP exchange)");
+}
+
+int launcher_rank() {
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+    if (const char* v = std::getenv(var)) return std::atoi(v);
+  return 0;
+}
+
+Session::Session(const SessionOptions& options, const CommonOptions& common) : options_(options), common_(common) {
+  if (options_.rdma_cm)
+    throw UsageError("-R (rdma_cm connection) is not supported yet by this build; omit -R (the TCP exchange is used)");
+}
+
+void Session::start(const std::string& token) {
+  const auto timeout = std::chrono::milliseconds(static_cast<long long>(common_.timeout_s * 1000));
+  if (launched_by_mpi_launcher()) {
+#ifdef FABRICPERF_HAVE_MPI
+    if (!options_.server.empty()) throw UsageError("SERVER is not used under mpirun/srun (ranks pair up instead)");
+    bootstrap_ = make_mpi_bootstrap(nullptr, nullptr, timeout);
+#else
+    throw UsageError("launched by mpirun/srun but this build has no MPI support");
+#endif
+    pairs_ = options_.pairs_file.empty() ? default_pairs(bootstrap_->size())
+                                         : read_pairs_file(options_.pairs_file, bootstrap_->size());
+  } else {
+    if (!options_.pairs_file.empty()) throw UsageError("--pairs needs mpirun/srun");
+    TcpBootstrapConfig cfg;
+    cfg.server = options_.server;
+    cfg.port = static_cast<std::uint16_t>(options_.tcp_port);
+    cfg.ranks = 2;
+    cfg.timeout = timeout;
+    cfg.token = token + (options_.token.empty() ? "" : " token=" + options_.token);
+    bootstrap_ = make_tcp_bootstrap(cfg);
+    pairs_ = {RankPair{0, 1}};
+  }
+  phases_ = schedule_phases(pairs_.size(), parse_schedule(options_.schedule));
+  role_ = role_of(bootstrap_->rank(), pairs_);
+}
+
+Session::~Session() = default;
+
+int Session::rank() const noexcept { return bootstrap_->rank(); }
+bool Session::mpi() const noexcept { return bootstrap_->kind() == "mpi"; }
+bool Session::reporting() const noexcept { return !mpi() || rank() == 0; }
+
+bool Session::active_in(std::size_t phase) const {
+  if (!role_) return false;
+  for (auto p : phases_.at(phase))
+    if (p == role_->pair) return true;
+  return false;
+}
+
+std::string Session::peer_name() const { return role_ ? bootstrap_->describe_rank(role_->peer) : "nobody"; }
+
+void Session::open_devices() {
+  std::vector<std::string> names;
+  if (options_.all_devices) {
+    names = available_devices();
+    if (names.empty()) throw Error("--all-devices: no RDMA devices found on this host");
+  } else if (!options_.devices.empty()) {
+    names = split_device_list(options_.devices);
+  } else {
+    names = {""};
+  }
+  for (const auto& name : names) {
+    DeviceRequest req;
+    req.name = name;
+    req.port = options_.ib_port;
+    if (options_.gid_index >= 0) req.gid_index = options_.gid_index;
+    if (options_.mtu > 0) req.mtu_bytes = options_.mtu;
+    Lane lane;
+    lane.device = std::make_unique<Device>(open_device(req));
+    lanes_.push_back(std::move(lane));
+  }
+}
+
+void Session::create_endpoints(MemoryProvider& memory, const std::function<EndpointConfig(const Device&)>& config) {
+  if (!role_) {
+    lanes_.clear();  // this rank sits out: no endpoints
+    return;
+  }
+  for (auto& lane : lanes_) lane.endpoint = std::make_unique<Endpoint>(*lane.device, memory, config(*lane.device));
+}
+
+void Session::connect() {
+  std::string mine;
+  if (role_) {
+    std::vector<EndpointInfo> infos;
+    for (const auto& lane : lanes_) infos.push_back(lane.endpoint->local_info());
+    mine = serialize(infos);
+  }
+  const auto all = bootstrap_->all_gather(mine);
+  if (role_) {
+    const std::string peer = peer_name();
+    std::vector<EndpointInfo> theirs;
+    try {
+      theirs = parse_endpoint_infos(all.at(static_cast<std::size_t>(role_->peer)));
+    } catch (const Error& e) {
+      throw PeerError(peer, peer + " sent bad connection data: " + e.what());
+    }
+    if (theirs.size() != lanes_.size())
+      throw PeerError(peer, peer + " uses " + std::to_string(theirs.size()) + " device(s), this side " +
+                                std::to_string(lanes_.size()) + " (give both sides the same number of -d devices)");
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+      lanes_[i].endpoint->connect(theirs[i], peer);
+      lanes_[i].peer_device = theirs[i].device;
+    }
+  }
+  bootstrap_->barrier();
+}
+
+void Session::run_lanes(const std::function<void(std::size_t)>& fn) {
+  std::vector<std::exception_ptr> errors(lanes_.size());
+  std::vector<std::thread> threads;
+  threads.reserve(lanes_.size());
+  for (std::size_t i = 0; i < lanes_.size(); ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        auto& lane = lanes_[i];
+        lane.pinning = pin_current_thread(options_.cpu >= 0 ? std::optional<int>(options_.cpu) : std::nullopt,
+                                          lane.device->selection().numa_node);
+        fn(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::exception_ptr first;
+  for (auto& e : errors) {
+    if (!e) continue;
+    try {
+      std::rethrow_exception(e);
+    } catch (const PeerError&) {
+      std::rethrow_exception(e);
+    } catch (...) {
+      if (!first) first = e;
+    }
+  }
+  if (first) std::rethrow_exception(first);
+}
+
+void Session::barrier() { bootstrap_->barrier(); }
+
+std::vector<nlohmann::json> Session::gather(const nlohmann::json& mine) {
+  const auto all = bootstrap_->all_gather(mine.dump());
+  std::vector<nlohmann::json> out;
+  out.reserve(all.size());
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    try {
+      out.push_back(nlohmann::json::parse(all[r]));
+    } catch (const std::exception& e) {
+      const std::string who = bootstrap_->describe_rank(static_cast<int>(r));
+      throw PeerError(who, who + " sent malformed results: " + e.what());
+    }
+  }
+  return out;
+}
+
+nlohmann::json Session::describe() const {
+  nlohmann::json j = {{"bootstrap", std::string(bootstrap_->kind())},
+                      {"ranks", bootstrap_->size()},
+                      {"connection", options_.connection},
+                      {"schedule", options_.schedule},
+                      {"memory", options_.memory}};
+  nlohmann::json pairs = nlohmann::json::array();
+  for (const auto& p : pairs_)
+    pairs.push_back({{"target", p.target},
+                     {"initiator", p.initiator},
+                     {"target_host", bootstrap_->hostnames().at(static_cast<std::size_t>(p.target))},
+                     {"initiator_host", bootstrap_->hostnames().at(static_cast<std::size_t>(p.initiator))}});
+  j["pairs"] = pairs;
+  nlohmann::json devs = nlohmann::json::array();
+  for (const auto& lane : lanes_) {
+    auto d = lane.device->selection().to_json();
+    if (lane.endpoint) d["max_inline_bytes"] = lane.endpoint->max_inline();
+    if (!lane.pinning.how.empty()) d["pinning"] = lane.pinning.how;
+    devs.push_back(d);
+  }
+  j["devices"] = devs;
+  return j;
+}
+
+}  // namespace fabricperf::verbs
