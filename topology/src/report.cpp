@@ -133,7 +133,7 @@ void print_matrix(std::ostream& os, const Topology& topo, const Pairing& pairing
 }
 
 void print_report(std::ostream& os, const Topology& topo, const Pairing& pairing, const std::vector<Check>& checks) {
-  os << "fp_topo: " << topo.host << " (" << to_string(topo.source) << (topo.input.empty() ? "" : " " + topo.input)
+  os << std::left << "fp_topo: " << topo.host << " (" << to_string(topo.source) << (topo.input.empty() ? "" : " " + topo.input)
      << ")\n";
   for (const auto& w : topo.warnings) os << "WARNING: " << w << "\n";
   os << "\n";
@@ -182,9 +182,9 @@ void print_report(std::ostream& os, const Topology& topo, const Pairing& pairing
   }
   os << "\n";
   print_matrix(os, topo, pairing);
-  os << "\nChecks:\n";
+  os << "\nChecks:\n" << std::left;
   for (const Check& c : checks) {
-    os << "  " << std::setw(6) << upper(to_string(c.status)) << std::setw(20) << c.name << c.detail << "\n";
+    os << "  " << std::setw(6) << upper(to_string(c.status)) << std::setw(20) << c.name << " " << c.detail << "\n";
   }
 }
 
