@@ -1,0 +1,45 @@
+// Parts of the CUDA layer that need no CUDA: bus id formatting, file descriptors, JSON.
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+
+#include "fabricperf/gdr/cuda.hpp"
+
+namespace fabricperf::gdr::cuda {
+
+std::string normalize_bus_id(const std::string& id) {
+  unsigned domain = 0, bus = 0, dev = 0, fn = 0;
+  if (std::sscanf(id.c_str(), "%x:%x:%x.%x", &domain, &bus, &dev, &fn) == 4 ||
+      (domain = 0, std::sscanf(id.c_str(), "%x:%x.%x", &bus, &dev, &fn) == 3)) {
+    char out[32];
+    std::snprintf(out, sizeof out, "%04x:%02x:%02x.%x", domain & 0xffffU, bus & 0xffU, dev & 0x1fU, fn & 0x7U);
+    return out;
+  }
+  std::string lower;
+  for (char c : id) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+nlohmann::json DeviceInfo::to_json() const {
+  nlohmann::json j{{"index", index}, {"name", name}, {"pci", pci_bus_id}, {"memory_bytes", memory_bytes},
+                   {"compute_capability", std::to_string(cc_major) + "." + std::to_string(cc_minor)}};
+  if (dmabuf != Tri::unknown) j["dmabuf"] = dmabuf == Tri::yes;
+  if (gpudirect_rdma != Tri::unknown) j["gpudirect_rdma"] = gpudirect_rdma == Tri::yes;
+  return j;
+}
+
+FileDescriptor::~FileDescriptor() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+}  // namespace fabricperf::gdr::cuda
