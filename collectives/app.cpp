@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <thread>
 
@@ -26,6 +28,10 @@
 #endif
 #ifdef FABRICPERF_HAVE_NCCL
 #include "fabricperf/collectives/nccl_backend.hpp"
+#endif
+#ifdef FABRICPERF_HAVE_TOPOLOGY
+#include "fabricperf/topology/hwloc_reader.hpp"
+#include "fabricperf/topology/pairing.hpp"
 #endif
 
 namespace fabricperf::collectives {
@@ -106,6 +112,34 @@ nlohmann::json nccl_environment() {
   }
   return env;
 }
+
+#ifdef FABRICPERF_HAVE_TOPOLOGY
+// The topology library's GPU -> NIC pairing of this machine, as NCCL_IB_HCA entries per GPU PCI id
+// (the dedicated NICs with their first port, else the shared nearest one).
+GpuNicMap topology_nic_map(const std::vector<std::pair<int, std::string>>& /*gpus*/) {
+  GpuNicMap map;
+  try {
+    const topology::Topology topo = topology::load_live();
+    const topology::Pairing pairing = topology::pair_gpus_with_nics(topo);
+    for (const auto& gpu : topo.gpus) {
+      const auto& a = pairing.gpus.at(static_cast<std::size_t>(gpu.index));
+      if (!a.nic) continue;
+      const std::vector<int> nics = a.dedicated() ? a.dedicated_nics : std::vector<int>{*a.nic};
+      std::string entries;
+      for (const int n : nics) {
+        const auto& nic = topo.nics.at(static_cast<std::size_t>(n));
+        if (nic.rdma_device.empty()) continue;
+        entries += (entries.empty() ? "" : ",") + nic.rdma_device +
+                   (nic.ports.empty() ? "" : ":" + std::to_string(nic.ports.front().port));
+      }
+      if (!entries.empty()) map.by_pci[gpu.pci.str()] = entries;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "fp_coll: topology not available for NIC pinning: " << e.what() << '\n';
+  }
+  return map;
+}
+#endif
 
 struct Run {
   const CollOptions& options;
@@ -200,7 +234,14 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
 
   RunOutput out("fp_coll", command, rank == 0 ? o.common.json_path : "", /*handle_signals=*/false);
   guard.set_fallback(
-      [&out, &bootstrap](int sig) {
+      [&out, &bootstrap, json = rank == 0 ? o.common.json_path : std::string()](int sig) {
+        // Busy (not waiting) when the launcher ended the job: usually this rank is the one that
+        // hung, and the coordinator already wrote a document naming it; keep that one.
+        if (!json.empty() && json != "-") {
+          std::ifstream in(json);
+          const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+          if (text.find("[document written by rank") != std::string::npos) return;
+        }
         out.abort("interrupted by signal " + std::to_string(sig) + " on " + bootstrap->describe_rank(bootstrap->rank()) +
                   " while busy (no liveness probe)");
       },
@@ -230,7 +271,9 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
       nc.local_rank = env_local ? *env_local : local_rank_from_hosts(bootstrap->hostnames(), rank);
       nc.nic_map = parse_gpu_nic_map(o.gpu_nic_map);
       nc.no_nic_pinning = o.no_nic_pinning;
-      // nc.topology: wire fabricperf::topology's GPU->NIC choice here once topology/ provides it.
+#ifdef FABRICPERF_HAVE_TOPOLOGY
+      nc.topology = topology_nic_map;
+#endif
       backend = make_nccl_backend(nc, *bootstrap, watchdog);
 #endif
     }

@@ -23,6 +23,8 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+}  // namespace
+
 std::string describe(const CollCall& call) {
   std::string text = std::string(to_string(call.coll)) + " " + std::to_string(call.shape.size_bytes()) + " bytes " +
                      std::string(to_string(call.type));
@@ -30,8 +32,6 @@ std::string describe(const CollCall& call) {
   text += call.in_place ? " in-place" : " out-of-place";
   return text;
 }
-
-}  // namespace
 
 std::uint64_t data_seed(const CollCall& call, int repetition) noexcept {
   std::uint64_t h = 0x5EED;
@@ -227,32 +227,31 @@ void Harness::init_data(const CollCall& call, std::uint64_t seed) {
   }
 }
 
-std::int64_t Harness::count_wrong_everywhere(const CollCall& call, std::uint64_t seed) {
+std::uint64_t Harness::count_local_wrong(const CollCall& call, std::uint64_t seed) {
   const CollShape& s = call.shape;
   const PatternSpec spec{call.coll, call.type, call.op, backend_.nranks(), call.root, seed};
-  double local_wrong = 0;
+  std::uint64_t wrong = 0;
   for (int local = 0; local < backend_.local_ranks(); ++local) {
     const int rank = backend_.first_rank() + local;
     host_.resize(call.in_place ? std::max(s.send_bytes(), s.recv_bytes()) : s.recv_bytes());
     backend_.read(local, BufferKind::recv, 0, host_);
-    local_wrong += static_cast<double>(count_wrong(spec, s, rank, call.in_place, host_));
+    wrong += count_wrong(spec, s, rank, call.in_place, host_);
   }
-  double total = 0;
-  for (const double w : gather_doubles(local_wrong)) total += w;
-  return static_cast<std::int64_t>(total);
+  return wrong;
 }
 
-std::vector<double> Harness::gather_doubles(double mine) {
+std::vector<std::pair<double, double>> Harness::gather_pairs(double first, double second) {
+  const double mine[2] = {first, second};
   std::string bytes(sizeof mine, '\0');
-  std::memcpy(bytes.data(), &mine, sizeof mine);
+  std::memcpy(bytes.data(), mine, sizeof mine);
   const auto all = bootstrap_.all_gather(bytes);
-  std::vector<double> values;
+  std::vector<std::pair<double, double>> values;
   values.reserve(all.size());
   for (std::size_t r = 0; r < all.size(); ++r) {
-    if (all[r].size() != sizeof(double)) throw PeerError(bootstrap_.describe_rank(static_cast<int>(r)), "malformed timing");
-    double v = 0;
-    std::memcpy(&v, all[r].data(), sizeof v);
-    values.push_back(v);
+    if (all[r].size() != sizeof mine) throw PeerError(bootstrap_.describe_rank(static_cast<int>(r)), "malformed timing");
+    double v[2] = {0, 0};
+    std::memcpy(v, all[r].data(), sizeof v);
+    values.emplace_back(v[0], v[1]);
   }
   return values;
 }
@@ -290,30 +289,38 @@ Measurement Harness::measure(const CollCall& call) {
   if (config_.fault.kind == FaultInjection::Kind::slow && config_.fault.rank == bootstrap_.rank())
     my_us += config_.fault.slow_us;
 
-  m.rank_time_us = gather_doubles(my_us);
+  // Check on fresh data (nccl-tests reruns once after timing), then one exchange carries every
+  // process's time and wrong-element count.
+  const bool checkable = !call.in_place || in_place_result_defined(call.coll, backend_.in_place_copies());
+  const bool check = config_.check > 0 && checkable;
+  double local_wrong = 0;
+  for (int rep = 1; check && rep <= config_.check; ++rep) {
+    const std::uint64_t seed = data_seed(call, rep);
+    init_data(call, seed);
+    if (graph) {
+      backend_.capture_begin();
+      launch(call, 1);
+      backend_.capture_end();
+      backend_.replay(1);
+    } else {
+      launch(call, 1);
+    }
+    backend_.wait(watchdog_);
+    // Every rank runs every repetition (a local early exit would desynchronise the collectives);
+    // the worst repetition counts.
+    local_wrong = std::max(local_wrong, static_cast<double>(count_local_wrong(call, seed)));
+  }
+
+  const auto all = gather_pairs(my_us, local_wrong);
+  double wrong = 0;
+  for (const auto& [t, w] : all) {
+    m.rank_time_us.push_back(t);
+    wrong += w;
+  }
   m.time_us = combine_rank_times(m.rank_time_us, config_.average);
   m.bw = bandwidth(call.coll, call.shape.size_bytes(), m.time_us * 1e-6, backend_.nranks());
   m.straggler = find_straggler(m.rank_time_us, bootstrap_.hostnames(), config_.straggler_pct);
-
-  const bool checkable = !call.in_place || in_place_result_defined(call.coll, backend_.in_place_copies());
-  if (config_.check > 0 && checkable) {
-    m.wrong = 0;
-    for (int rep = 1; rep <= config_.check; ++rep) {
-      const std::uint64_t seed = data_seed(call, rep);
-      init_data(call, seed);
-      if (graph) {
-        backend_.capture_begin();
-        launch(call, 1);
-        backend_.capture_end();
-        backend_.replay(1);
-      } else {
-        launch(call, 1);
-      }
-      backend_.wait(watchdog_);
-      m.wrong = count_wrong_everywhere(call, seed);
-      if (m.wrong != 0) break;
-    }
-  }
+  if (check) m.wrong = static_cast<std::int64_t>(wrong);
   return m;
 }
 

@@ -99,11 +99,6 @@ void divide_by_ranks(DataType type, std::byte* data, std::size_t count, int n) {
   }
 }
 
-std::string describe_call(const CollCall& call) {
-  return std::string(to_string(call.coll)) + " of " + std::to_string(call.shape.size_bytes()) + " bytes (" +
-         std::string(to_string(call.type)) + (uses_reduction(call.coll) ? ", " + std::string(to_string(call.op)) : "") +
-         (call.in_place ? ", in-place)" : ", out-of-place)");
-}
 
 class MpiBackend final : public Backend {
  public:
@@ -179,7 +174,7 @@ class MpiBackend final : public Backend {
 
   void launch(const CollCall& call, int group, Watchdog& watchdog) override {
     wait(watchdog);  // one "stream": a new launch starts after the previous one completed
-    what_ = describe_call(call);
+    what_ = collectives::describe(call);
     for (int g = 0; g < group; ++g) post(call);
   }
 

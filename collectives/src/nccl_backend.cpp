@@ -70,10 +70,6 @@ ncclRedOp_t nccl_op(RedOp op) {
   return ncclSum;
 }
 
-std::string describe_call(const CollCall& call) {
-  return std::string(to_string(call.coll)) + " of " + std::to_string(call.shape.size_bytes()) + " bytes (" +
-         std::string(to_string(call.type)) + (call.in_place ? ", in-place)" : ", out-of-place)");
-}
 
 std::string version_text(int code) {
   // NCCL >= 2.9: MMmmpp as major*10000 + minor*100 + patch; before: major*1000 + minor*100 + patch.
@@ -252,7 +248,7 @@ class NcclBackend final : public Backend {
   }
 
   void launch(const CollCall& call, int group, Watchdog& /*watchdog*/) override {
-    what_ = describe_call(call);
+    what_ = collectives::describe(call);
     const bool grouped = group > 1 || slots_.size() > 1;
     if (grouped) nccl_check(ncclGroupStart(), "starting a group");
     for (int g = 0; g < group; ++g)

@@ -30,6 +30,9 @@ struct CollCall {
   CollShape shape;
 };
 
+// "all_reduce 1048576 bytes float sum out-of-place": how errors and messages name a call.
+[[nodiscard]] std::string describe(const CollCall& call);
+
 class Backend {
  public:
   virtual ~Backend() = default;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -66,8 +67,9 @@ class Harness {
   Measurement measure(const CollCall& call);
   void launch(const CollCall& call, int group);
   void init_data(const CollCall& call, std::uint64_t seed);
-  std::int64_t count_wrong_everywhere(const CollCall& call, std::uint64_t seed);
-  std::vector<double> gather_doubles(double mine);
+  std::uint64_t count_local_wrong(const CollCall& call, std::uint64_t seed);
+  // Every process's (first, second), indexed by process rank (one bootstrap all_gather).
+  std::vector<std::pair<double, double>> gather_pairs(double first, double second);
   nlohmann::json result_json(const CollCall& call, const Measurement& m) const;
   void maybe_inject_fault();
   [[nodiscard]] bool rank0() const noexcept { return bootstrap_.rank() == 0; }
