@@ -36,7 +36,16 @@ Endpoint::Endpoint(const Device& device, MemoryProvider& memory, const EndpointC
   opts.max_rd_atomic = static_cast<std::uint8_t>(std::min<int>(opts.max_rd_atomic, sel.max_rd_atomic));
   qps_.reserve(config_.num_qps);
   for (std::uint32_t i = 0; i < config_.num_qps; ++i) {
-    qps_.push_back(create_qp(pd_.get(), send_cq_.get(), recv_cq_.get(), opts));
+    // Devices cap inline data differently; step the request down rather than fail.
+    while (true) {
+      try {
+        qps_.push_back(create_qp(pd_.get(), send_cq_.get(), recv_cq_.get(), opts));
+        break;
+      } catch (const Error&) {
+        if (opts.max_inline == 0) throw;
+        opts.max_inline = opts.max_inline > 64 ? opts.max_inline / 2 : 0;
+      }
+    }
     psns_.push_back(random_psn());
     qp_to_init(qps_.back().get(), sel, opts);
   }

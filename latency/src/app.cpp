@@ -1,0 +1,259 @@
+#include "fabricperf/latency/app.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+#include "fabricperf/clock.hpp"
+#include "fabricperf/cli.hpp"
+#include "fabricperf/error.hpp"
+#include "fabricperf/host_info.hpp"
+#include "fabricperf/latency/report.hpp"
+#include "fabricperf/run_output.hpp"
+#include "fabricperf/sizes.hpp"
+#include "fabricperf/verbs/latency_engine.hpp"
+#include "fabricperf/verbs/rate.hpp"
+#include "fabricperf/verbs/session.hpp"
+
+namespace fabricperf::latency {
+namespace {
+
+using namespace fabricperf::verbs;
+
+struct Options {
+  CommonOptions common;
+  PerftestSizeOptions sizes;
+  SessionOptions session;
+  std::string op = "write";
+  std::uint64_t iterations = 1000;
+  double duration_s = 0;
+  double warmup_s = -1;
+  std::uint32_t inline_size = 220;
+  std::uint32_t rx_depth = 16;
+  bool validate = false;
+};
+
+std::string op_title(Op op) {
+  switch (op) {
+    case Op::write: return "RDMA_Write Latency Test";
+    case Op::read: return "RDMA_Read Latency Test";
+    case Op::send: return "Send Latency Test";
+    case Op::fetch_add: return "Atomic FETCH_AND_ADD Latency Test";
+    case Op::compare_swap: return "Atomic CMP_AND_SWAP Latency Test";
+    default: return "Latency Test";
+  }
+}
+
+int run(const Options& o, int argc, char** argv) {
+  const Op op = parse_op(o.op);
+  if (op == Op::write_imm) throw UsageError("fp_lat measures write, send, read, atomic_fa and atomic_cs");
+  const bool ud = o.session.connection == "UD" || o.session.connection == "ud";
+  if (ud && op != Op::send) throw UsageError("-c UD works only with --op send");
+  auto sizes = o.sizes.sizes();
+  if (is_atomic(op)) sizes = {8};
+  const std::uint64_t max_size = *std::max_element(sizes.begin(), sizes.end());
+
+  const bool mpi_launched = launched_by_mpi_launcher();
+  const bool first_rank = !mpi_launched || launcher_rank() == 0;
+  RunOutput out("fp_lat", command_line(argc, argv), first_rank ? o.common.json_path : "");
+  std::ostream& human = out.human();
+  const bool print = first_rank;
+
+  const std::string token = "fp_lat/1 op=" + std::string(to_string(op)) + " sizes=" + std::to_string(sizes.size()) +
+                            ":" + std::to_string(sizes.front()) + "-" + std::to_string(max_size) +
+                            " c=" + (ud ? "UD" : "RC") + " validate=" + std::to_string(o.validate) +
+                            " D=" + std::to_string(o.duration_s > 0);
+  try {
+    Session session(o.session, o.common);
+    session.open_devices();
+    session.start(token);
+    const auto clock = CycleClock::calibrate();
+    MemoryProviderRegistry registry;
+    auto provider = registry.create(o.session.memory);
+    session.create_endpoints(*provider, [&](const Device&) {
+      EndpointConfig c;
+      c.qp.type = ud ? IBV_QPT_UD : IBV_QPT_RC;
+      c.qp.send_depth = 16;
+      c.qp.recv_depth = op == Op::send ? o.rx_depth : 1;
+      c.qp.max_inline = o.inline_size;
+      c.num_qps = 1;
+      c.bytes_per_qp = latency_region_bytes(max_size, ud);
+      return c;
+    });
+    session.connect();
+
+    nlohmann::json params = {{"op", std::string(to_string(op))},
+                             {"sizes_bytes", sizes},
+                             {"inline_bytes", o.inline_size},
+                             {"validate", o.validate},
+                             {"timeout_s", o.common.timeout_s},
+                             {"latency", op == Op::write || op == Op::send ? "half_round_trip" : "round_trip"},
+                             {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}};
+    if (o.duration_s > 0) {
+      params["duration_s"] = o.duration_s;
+      params["warmup_s"] = o.warmup_s >= 0 ? o.warmup_s : std::min(2.0, o.duration_s / 4);
+    } else {
+      params["iterations"] = o.iterations;
+    }
+    params.update(session.describe());
+    params["memory"] = provider->describe();
+    out.set_params(params);
+    const auto hosts = session.gather(collect_host_info());
+    if (session.reporting())
+      for (const auto& h : hosts) out.add_host(h);
+
+    const bool multi_row = session.lanes().size() > 1 || session.pairs().size() > 1 || mpi_launched;
+    if (print) {
+      human << table_rule() << '\n' << "                    " << op_title(op) << '\n';
+      if (!session.lanes().empty()) {
+        const auto& sel = session.lanes().front().device->selection();
+        human << " Device         : " << sel.device << " port " << sel.port << " ("
+              << (sel.ethernet ? "Ethernet" : "InfiniBand") << ")\n"
+              << " GID index      : " << sel.gid.index << " (" << format_gid(sel.gid.gid) << ", "
+              << to_string(sel.gid.type) << ")\n"
+              << " MTU            : " << mtu_to_bytes(sel.mtu) << " bytes\n";
+        if (session.lanes().front().endpoint)
+          human << " Max inline     : " << session.lanes().front().endpoint->max_inline() << " bytes\n";
+      }
+      human << " Connection     : " << (ud ? "UD" : "RC") << (o.validate ? ", validating data" : "") << ", "
+            << (op == Op::write || op == Op::send ? "half round trip" : "full round trip") << '\n'
+            << " Peer           : " << session.peer_name() << " (" << session.bootstrap().kind() << " exchange)\n"
+            << table_rule() << '\n'
+            << table_header(multi_row) << '\n';
+    }
+
+    std::vector<LatencyEngine> engines;
+    engines.reserve(session.lanes().size());
+    for (auto& lane : session.lanes()) engines.emplace_back(*lane.endpoint, clock);
+    std::vector<LatencyResult> results(engines.size());
+    const auto& phases = session.phases();
+    std::uint64_t epoch = 0;
+    for (const auto size : sizes) {
+      for (std::size_t ph = 0; ph < phases.size(); ++ph) {
+        ++epoch;
+        const bool active = session.active_in(ph);
+        if (active) {
+          LatencyConfig cfg;
+          cfg.op = op;
+          cfg.size = size;
+          cfg.iterations = o.iterations;
+          cfg.duration_s = o.duration_s;
+          cfg.warmup_s = o.duration_s > 0 ? (o.warmup_s >= 0 ? o.warmup_s : std::min(2.0, o.duration_s / 4)) : 0;
+          cfg.use_inline = o.inline_size > 0 && size <= o.inline_size;
+          cfg.validate = o.validate;
+          cfg.rx_depth = o.rx_depth;
+          cfg.timeout_s = o.common.timeout_s;
+          cfg.epoch = epoch;
+          for (auto& e : engines) e.prepare(cfg, session.role()->role);
+        }
+        session.barrier();
+        nlohmann::json mine = {{"active", active}};
+        if (active) {
+          session.run_lanes([&](std::size_t i) { results[i] = engines[i].run(); });
+          nlohmann::json rows = nlohmann::json::array();
+          nlohmann::json checks = nlohmann::json::array();
+          const auto& host_of = session.bootstrap().hostnames();
+          for (std::size_t i = 0; i < engines.size(); ++i) {
+            auto& r = results[i];
+            const auto& lane = session.lanes()[i];
+            nlohmann::json v = r.validation.to_json();
+            if (!r.measured) {
+              checks.push_back(v);
+              continue;
+            }
+            LatencyRowContext ctx;
+            ctx.op = std::string(to_string(op));
+            ctx.size_bytes = size;
+            ctx.device = lane.device->selection().device;
+            ctx.peer_device = lane.peer_device;
+            ctx.host = host_of.at(static_cast<std::size_t>(session.rank()));
+            ctx.peer_host = host_of.at(static_cast<std::size_t>(session.role()->peer));
+            ctx.rank = session.rank();
+            ctx.peer_rank = session.role()->peer;
+            ctx.port = lane.device->selection().port;
+            ctx.pair = session.role()->pair;
+            ctx.half_round_trip = r.divisor == 2;
+            nlohmann::json row = r.duration_mode ? latency_row(ctx, r.histogram_ns) : latency_row(ctx, r.samples_us);
+            checks.push_back(v);
+            rows.push_back(row);
+          }
+          mine["rows"] = rows;
+          mine["validation"] = checks;
+        }
+        const auto all = session.gather(mine);
+        if (!session.reporting()) continue;
+        for (const auto p : phases[ph]) {
+          const auto& pair = session.pairs()[p];
+          const auto& in = all.at(static_cast<std::size_t>(pair.initiator));
+          const auto& ti = all.at(static_cast<std::size_t>(pair.target));
+          if (!in.value("active", false)) continue;
+          const auto& rows = in.at("rows");
+          for (std::size_t i = 0; i < rows.size(); ++i) {
+            nlohmann::json row = rows[i];
+            if (o.validate) {
+              ValidationOutcome v = ValidationOutcome::from_json(in.at("validation").at(i));
+              if (ti.contains("validation") && i < ti.at("validation").size())
+                v.merge(ValidationOutcome::from_json(ti.at("validation").at(i)));
+              row["validation"] = v.to_json();
+              Check check;
+              check.name = "data_validation";
+              check.status = v.passed() ? CheckStatus::pass : CheckStatus::fail;
+              check.expected = 0;
+              check.measured = v.mismatched_messages;
+              check.detail = std::string(to_string(op)) + " " + format_size(size) + " " + row.value("host", "") + ":" +
+                             row.value("device", "") + " <-> " + row.value("peer_host", "") + ":" +
+                             row.value("peer_device", "") + ": " + v.describe();
+              check.labels = {{"host", row.value("host", "")}, {"device", row.value("device", "")}, {"size_bytes", size}, {"pair", p}};
+              if (v.first_bad_offset) check.labels["first_bad_offset"] = *v.first_bad_offset;
+              out.add_check(check);
+              if (!v.passed() && print) human << " VALIDATION FAILED: " << check.detail << '\n';
+            }
+            if (print) human << table_line(row, multi_row) << '\n';
+            out.add_result(row);
+          }
+        }
+        if (print) human.flush();
+      }
+    }
+    if (print) human << table_rule() << '\n';
+    session.barrier();
+    return out.finish(RunStatus::ok);
+  } catch (const UsageError&) {
+    throw;
+  } catch (const PeerError& e) {
+    out.abort(e.what());
+    std::cerr << "fp_lat: " << e.what()
+              << (o.common.json_path.empty() ? "" : "; partial results in " + o.common.json_path) << '\n';
+    return 1;
+  } catch (const std::exception& e) {
+    out.abort(e.what());
+    throw;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"fp_lat: RDMA latency between two hosts (perftest-compatible: ib_write_lat, ib_send_lat, ib_read_lat, "
+               "ib_atomic_lat)",
+               "fp_lat"};
+  Options o;
+  add_common_options(app, o.common);
+  add_perftest_size_options(app, o.sizes, "2");
+  add_session_options(app, o.session, /*allow_ud=*/true);
+  app.add_option("--op", o.op, "Operation: write, send, read, atomic_fa or atomic_cs")->capture_default_str();
+  app.add_option("-n,--iters", o.iterations, "Iterations (every sample kept: exact percentiles)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("-D,--duration", o.duration_s, "Run for this many seconds (histogram percentiles)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--warmup", o.warmup_s, "Warm-up seconds before a -D measurement (default: min(2, D/4))")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")
+      ->check(CLI::Range(0U, 4096U))
+      ->capture_default_str();
+  app.add_option("-r,--rx-depth", o.rx_depth, "Posted receives (send)")->check(CLI::Range(1U, 4096U))->capture_default_str();
+  app.add_flag("--validate", o.validate, "Give every message its own pattern and check every byte at the receiver");
+  return run_main(app, argc, argv, [&] { return run(o, argc, argv); });
+}
+
+}  // namespace fabricperf::latency
