@@ -1,5 +1,7 @@
 #include "fabricperf/gdr/capabilities.hpp"
 
+#include "fabricperf/gdr/cuda.hpp"
+
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -13,15 +15,6 @@
 namespace fabricperf::gdr {
 
 namespace fs = std::filesystem;
-
-std::string_view to_string(Tri t) noexcept {
-  switch (t) {
-    case Tri::yes: return "yes";
-    case Tri::no: return "no";
-    case Tri::unknown: break;
-  }
-  return "unknown";
-}
 
 namespace {
 
@@ -124,6 +117,18 @@ void probe_system_facts(GpuCapabilities& caps, const SystemRoots& roots, const s
   if (fs::is_directory(modules, ec)) {
     caps.peermem_loaded = tri(fs::exists(modules / "nvidia_peermem", ec) || fs::exists(modules / "nv_peer_mem", ec));
   }
+}
+
+void fill_cuda_capabilities(GpuCapabilities& caps, int device) {
+  const cuda::Availability a = cuda::availability();
+  caps.cuda_built = a.built;
+  caps.cuda_driver = a.driver;
+  caps.cuda_devices = a.devices;
+  caps.cuda_error = a.error;
+  if (!a.usable() || device < 0 || device >= a.devices) return;
+  const cuda::DeviceAttributes attrs = cuda::device_attributes(device);
+  caps.device_dmabuf = attrs.dmabuf;
+  caps.device_gdr = attrs.gpudirect_rdma;
 }
 
 }  // namespace fabricperf::gdr

@@ -24,6 +24,7 @@ std::string runtime_error_text(cudaError_t e) {
 }
 
 void check(cudaError_t e, const std::string& call) {
+  if (e != cudaSuccess) (void)cudaGetLastError();  // consume it: it must not resurface in a later launch check
   if (e != cudaSuccess) throw CudaError(call.substr(0, call.find('(')), static_cast<int>(e), call + ": " + runtime_error_text(e));
 }
 
@@ -92,8 +93,10 @@ Availability availability() {
   cudaRuntimeGetVersion(&a.runtime_version);
   // The driver library first: without it the runtime would only say "insufficient driver".
   if (void* h = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL); h == nullptr) {
-    const char* why = ::dlerror();
-    a.error = std::string("libcuda.so.1 is not installed") + (why ? std::string(" (") + why + ")" : "");
+    const std::string why = ::dlerror() ? std::string(::dlerror()) : std::string();
+    a.error = why.find("No such file") != std::string::npos || why.empty()
+                  ? "libcuda.so.1 is not installed"
+                  : "libcuda.so.1 could not be loaded: " + why;
     return a;
   } else {
     ::dlclose(h);
@@ -117,15 +120,11 @@ Availability availability() {
   return a;
 }
 
-void fill_capabilities(GpuCapabilities& caps, int device) {
-  const Availability a = availability();
-  caps.cuda_built = a.built;
-  caps.cuda_driver = a.driver;
-  caps.cuda_devices = a.devices;
-  caps.cuda_error = a.error;
-  if (!a.usable() || device < 0 || device >= a.devices) return;
-  caps.device_dmabuf = device_attribute(device, CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED);
-  caps.device_gdr = device_attribute(device, CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_SUPPORTED);
+DeviceAttributes device_attributes(int device) {
+  DeviceAttributes d;
+  d.dmabuf = device_attribute(device, CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED);
+  d.gpudirect_rdma = device_attribute(device, CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_SUPPORTED);
+  return d;
 }
 
 DeviceInfo describe_device(int index) {

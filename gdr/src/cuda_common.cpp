@@ -1,4 +1,4 @@
-// Parts of the CUDA layer that need no CUDA: bus id formatting, file descriptors, JSON.
+// Parts of the CUDA layer that need no CUDA: bus id formatting, file descriptors.
 #include <unistd.h>
 
 #include <cctype>
@@ -19,14 +19,6 @@ std::string normalize_bus_id(const std::string& id) {
   std::string lower;
   for (char c : id) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return lower;
-}
-
-nlohmann::json DeviceInfo::to_json() const {
-  nlohmann::json j{{"index", index}, {"name", name}, {"pci", pci_bus_id}, {"memory_bytes", memory_bytes},
-                   {"compute_capability", std::to_string(cc_major) + "." + std::to_string(cc_minor)}};
-  if (dmabuf != Tri::unknown) j["dmabuf"] = dmabuf == Tri::yes;
-  if (gpudirect_rdma != Tri::unknown) j["gpudirect_rdma"] = gpudirect_rdma == Tri::yes;
-  return j;
 }
 
 FileDescriptor::~FileDescriptor() {

@@ -16,12 +16,7 @@ Availability availability() {
   return a;
 }
 
-void fill_capabilities(GpuCapabilities& caps, int) {
-  caps.cuda_built = false;
-  caps.cuda_driver = false;
-  caps.cuda_devices = 0;
-  caps.cuda_error = availability().error;
-}
+DeviceAttributes device_attributes(int) { return {}; }
 
 DeviceInfo describe_device(int) { unavailable("describe_device"); }
 

@@ -223,7 +223,7 @@ void add_gpu_memory_providers(verbs::MemoryProviderRegistry& registry,
         }
       }
       probe_system_facts(cfg.caps);
-      cuda::fill_capabilities(cfg.caps, cfg.gpu);
+      fill_cuda_capabilities(cfg.caps, cfg.gpu);
       cfg.target.gpu = cfg.gpu;
       if (cfg.caps.cuda_usable() && cfg.gpu < cfg.caps.cuda_devices)
         cfg.target.gpu_bus_id = cuda::describe_device(cfg.gpu).pci_bus_id;

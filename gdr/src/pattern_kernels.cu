@@ -57,6 +57,7 @@ __global__ void mismatch_kernel(const unsigned char* src, std::size_t bytes, std
 
 int launch_fill_pattern(void* dst, std::size_t bytes, std::uint64_t seed, void* stream) {
   if (bytes == 0) return cudaSuccess;
+  (void)cudaGetLastError();  // an earlier failed call must not be reported as this launch's error
   fill_kernel<<<blocks_for((bytes + 7) / 8), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(
       static_cast<unsigned char*>(dst), bytes, seed);
   return cudaGetLastError();
@@ -65,6 +66,7 @@ int launch_fill_pattern(void* dst, std::size_t bytes, std::uint64_t seed, void* 
 int launch_find_mismatch(const void* src, std::size_t bytes, std::uint64_t seed, unsigned long long* first_bad,
                          void* stream) {
   if (bytes == 0) return cudaSuccess;
+  (void)cudaGetLastError();
   mismatch_kernel<<<blocks_for((bytes + 7) / 8), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(
       static_cast<const unsigned char*>(src), bytes, seed, first_bad);
   return cudaGetLastError();

@@ -7,14 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fabricperf/gdr/tri.hpp"
 #include "fabricperf/host_info.hpp"
 
 namespace fabricperf::gdr {
-
-// A fact that may not be knowable on this host (no permission, no driver, not probed).
-enum class Tri { unknown, no, yes };
-[[nodiscard]] std::string_view to_string(Tri t) noexcept;  // "unknown", "no", "yes"
-[[nodiscard]] constexpr Tri tri(bool b) noexcept { return b ? Tri::yes : Tri::no; }
 
 struct GpuCapabilities {
   // CUDA (from the runtime and the lazily loaded driver).
@@ -51,6 +47,10 @@ struct GpuCapabilities {
 // release, CONFIG_DMA_SHARED_BUFFER (/boot/config-RELEASE or /proc/config.gz), the NVIDIA driver
 // version and flavour (/proc/driver/nvidia/version) and whether nvidia_peermem is loaded.
 void probe_system_facts(GpuCapabilities& caps, const SystemRoots& roots = {}, const std::string& boot_dir = "/boot");
+
+// Copies CUDA's availability and the attributes of `device` (dma-buf, GPUDirect RDMA) into
+// `caps` (cuda_built/cuda_driver/cuda_devices/cuda_error/device_dmabuf/device_gdr).
+void fill_cuda_capabilities(GpuCapabilities& caps, int device);
 
 // Reads one "CONFIG_X=..." value from a kernel config text ("" when absent or "is not set").
 [[nodiscard]] std::string kernel_config_value(const std::string& config_text, const std::string& key);

@@ -3,15 +3,17 @@
 // the binary runs and explains itself on hosts without libcuda), device facts, and RAII owners
 // for device memory, pinned host memory, streams and dma-buf file descriptors. Built without
 // CUDA, availability() says so and every owner's constructor throws.
+//
+// This layer depends on nothing but the standard library, core's error.hpp and the CUDA
+// toolkit, so scripts/device-check.sh can build and test it on a GPU machine that lacks the
+// project's other dependencies (verbs, hwloc, JSON).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "fabricperf/error.hpp"
-#include "fabricperf/gdr/capabilities.hpp"
+#include "fabricperf/gdr/tri.hpp"
 
 namespace fabricperf::gdr::cuda {
 
@@ -41,8 +43,13 @@ struct Availability {
 // Never throws: looks for libcuda.so.1 (dlopen), then asks the runtime for the devices.
 [[nodiscard]] Availability availability();
 
-// Copies availability() and the attributes of `device` (dma-buf, GPUDirect RDMA) into `caps`.
-void fill_capabilities(GpuCapabilities& caps, int device);
+// CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED and CU_DEVICE_ATTRIBUTE_GPU_DIRECT_RDMA_SUPPORTED of a
+// device (unknown when the driver cannot say).
+struct DeviceAttributes {
+  Tri dmabuf = Tri::unknown;
+  Tri gpudirect_rdma = Tri::unknown;
+};
+[[nodiscard]] DeviceAttributes device_attributes(int device);
 
 struct DeviceInfo {
   int index = 0;
@@ -52,7 +59,6 @@ struct DeviceInfo {
   int cc_major = 0, cc_minor = 0;
   Tri dmabuf = Tri::unknown;
   Tri gpudirect_rdma = Tri::unknown;
-  [[nodiscard]] nlohmann::json to_json() const;
 };
 [[nodiscard]] DeviceInfo describe_device(int index);
 
