@@ -15,6 +15,7 @@
 #include "fabricperf/collectives/harness.hpp"
 #include "fabricperf/collectives/launch.hpp"
 #include "fabricperf/collectives/options.hpp"
+#include "fabricperf/collectives/ref_backend.hpp"
 #include "fabricperf/collectives/report.hpp"
 #include "fabricperf/collectives/signal_guard.hpp"
 #include "fabricperf/error.hpp"
@@ -51,6 +52,7 @@ constexpr bool kHaveNccl =
 #endif
 
 std::string choose_backend(const CollOptions& o) {
+  if (o.backend == "ref") return "ref";
   if (o.backend == "nccl") {
     if (!kHaveNccl) throw UsageError("--backend nccl: this fp_coll was built without NCCL");
     return "nccl";
@@ -153,13 +155,19 @@ struct Run {
 };
 
 // A failure after the run started: find who is missing, write the document, end the job.
-int fail(Run& run, Backend* backend, const std::string& error, const std::string& activity, int signal) {
+// `stalled`: a wait timed out or a signal came (the probe finds out who is missing). Otherwise
+// the error came from the bootstrap or a library and names what failed itself; over TCP probing
+// through the bootstrap again would only wait for the same peer a second time.
+int fail(Run& run, Backend* backend, const std::string& error, const std::string& activity, int signal,
+         bool stalled) {
   const bool interrupted = signal != 0;
   ProbeReport report;
-  try {
-    report = run.probe.diagnose(interrupted ? std::chrono::milliseconds(300) : run.grace, run.watchdog.progress());
-  } catch (const std::exception& e) {
-    report.detail = std::string("liveness probe failed: ") + e.what();
+  if (stalled || interrupted || run.bootstrap.kind() == "mpi") {
+    try {
+      report = run.probe.diagnose(interrupted ? std::chrono::milliseconds(300) : run.grace, run.watchdog.progress());
+    } catch (const std::exception& e) {
+      report.detail = std::string("liveness probe failed: ") + e.what();
+    }
   }
   if (backend != nullptr) backend->abort();
   std::string message = failure_message(error, activity, report, run.bootstrap);
@@ -169,8 +177,10 @@ int fail(Run& run, Backend* backend, const std::string& error, const std::string
   std::cerr << "fp_coll: " << run.bootstrap.describe_rank(me) << ": " << message << '\n' << std::flush;
   if (me == 0) {
     run.out.abort(message);
-  } else if (me == coordinator && !run.options.common.json_path.empty()) {
-    // Rank 0 is gone: this rank writes the document (on its own host) from its copy of the results.
+  } else if (me == coordinator && run.bootstrap.kind() == "mpi" && !run.options.common.json_path.empty()) {
+    // Rank 0 is gone (the MPI probe is sure of it; over TCP a client cannot tell a dead rank 0
+    // from one that reported and exited): this rank writes the document, on its own host, from
+    // its copy of the results.
     const auto snapshot = run.out.snapshot(RunStatus::aborted, true);
     RunOutput replacement("fp_coll", run.command, run.options.common.json_path, false);
     replacement.set_params(snapshot["params"]);
@@ -202,9 +212,9 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
   const std::string backend_kind = choose_backend(o);
   if (backend_kind == "mpi" && o.tcp_launch())
     throw UsageError("the MPI backend is started by mpirun/srun, not --server/--ranks");
-  if (backend_kind == "mpi" && o.graph_launches > 0) throw UsageError("-G (CUDA graph launch) needs the NCCL backend");
-  if (backend_kind == "mpi" && o.gpus_per_process > 1)
-    throw UsageError("-g applies to the NCCL backend (run one MPI process per rank)");
+  if (backend_kind != "nccl" && o.graph_launches > 0) throw UsageError("-G (CUDA graph launch) needs the NCCL backend");
+  if (backend_kind != "nccl" && o.gpus_per_process > 1)
+    throw UsageError("-g applies to the NCCL backend (run one process per rank)");
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.common.timeout_s * 1000));
   const auto command = command_line(argc, argv);
 
@@ -259,7 +269,9 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
   std::unique_ptr<Backend> backend;
   std::string activity = "starting the " + backend_kind + " backend";
   try {
-    if (backend_kind == "mpi") {
+    if (backend_kind == "ref") {
+      backend = make_ref_backend(*bootstrap);
+    } else if (backend_kind == "mpi") {
 #ifdef FABRICPERF_HAVE_MPI
       backend = make_mpi_backend();
 #endif
@@ -334,10 +346,12 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
 
     if (rank == 0) {
       auto& h = out.human();
-      h << "# fp_coll " << kVersion << ": backend " << backend->name() << " ("
-        << (params.contains("nccl_version") && !params["nccl_version"].is_null()
-                ? "NCCL " + params["nccl_version"].get<std::string>()
-                : params.value("mpi_version", std::string("?")))
+      std::string library = "reference";
+      if (params.contains("nccl_version") && params["nccl_version"].is_string())
+        library = "NCCL " + params["nccl_version"].get<std::string>();
+      else if (params.contains("mpi_version"))
+        library = params["mpi_version"].get<std::string>();
+      h << "# fp_coll " << kVersion << ": backend " << backend->name() << " (" << library
         << "), bootstrap " << bootstrap->kind() << ", " << backend->nranks() << " ranks in " << processes
         << " processes on " << seen.size() << (seen.size() == 1 ? " host\n" : " hosts\n");
       h << "# nThread 1 nGpus " << backend->local_ranks() << " minBytes " << config.sizes.front() << " maxBytes "
@@ -366,9 +380,11 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
     try {
       harness.run();
     } catch (const Interrupted& e) {
-      return fail(run, backend.get(), e.what(), harness.current(), e.signal());
+      return fail(run, backend.get(), e.what(), harness.current(), e.signal(), true);
+    } catch (const StallError& e) {
+      return fail(run, backend.get(), e.what(), harness.current(), guard.flag()->load(), true);
     } catch (const std::exception& e) {
-      return fail(run, backend.get(), e.what(), harness.current(), guard.flag()->load());
+      return fail(run, backend.get(), e.what(), harness.current(), guard.flag()->load(), false);
     }
     params["avg_busbw_GBps"] = harness.avg_busbw();
     out.set_params(params);
@@ -378,9 +394,11 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
   } catch (const UsageError&) {
     throw;
   } catch (const Interrupted& e) {
-    return fail(run, backend.get(), e.what(), activity, e.signal());
+    return fail(run, backend.get(), e.what(), activity, e.signal(), true);
+  } catch (const StallError& e) {
+    return fail(run, backend.get(), e.what(), activity, guard.flag()->load(), true);
   } catch (const std::exception& e) {
-    return fail(run, backend.get(), e.what(), activity, guard.flag()->load());
+    return fail(run, backend.get(), e.what(), activity, guard.flag()->load(), false);
   }
 }
 

@@ -52,8 +52,10 @@ void add_coll_options(CLI::App& app, CollOptions& o) {
                  "Collectives: all_reduce, all_gather, reduce_scatter, alltoall, broadcast, reduce, sendrecv, "
                  "gather, scatter (comma-separated) or all")
       ->capture_default_str();
-  app.add_option("--backend", o.backend, "nccl (GPU), mpi (host memory) or auto (NCCL when a GPU is visible)")
-      ->check(CLI::IsMember({"nccl", "mpi", "auto"}))
+  app.add_option("--backend", o.backend,
+                 "nccl (GPU), mpi (host memory), auto (NCCL when a GPU is visible, else MPI), or ref (reference "
+                 "collectives over the bootstrap, for launch and correctness tests: not a measurement)")
+      ->check(CLI::IsMember({"nccl", "mpi", "auto", "ref"}))
       ->capture_default_str();
   add_nccl_size_options(app, o.sizes);
   app.add_option("-g,--ngpus", o.gpus_per_process, "GPUs per process (NCCL backend)")
