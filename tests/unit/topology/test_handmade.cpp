@@ -132,3 +132,17 @@ TEST(Handmade, NcclGpusShareARemoteNic) {
 
 }  // namespace
 }  // namespace fabricperf::topology
+
+namespace fabricperf::topology {
+namespace {
+
+// Cut anywhere, an lstopo export is refused with a UsageError (malformed, or partly loaded).
+TEST(Handmade, TruncatedExportsAreRefusedNotHalfRead) {
+  const std::string text = read_text_file(testing::handmade("two-gpus-share-one-nic.hwloc.xml"));
+  for (std::size_t cut = 200; cut + 20 < text.size(); cut += 397) {
+    EXPECT_THROW((void)load_hwloc_xml_text(std::string_view(text).substr(0, cut), "cut.xml"), UsageError) << cut;
+  }
+}
+
+}  // namespace
+}  // namespace fabricperf::topology

@@ -111,3 +111,25 @@ TEST(Xml, UnreadableFilesAreUsageErrors) {
 
 }  // namespace
 }  // namespace fabricperf::topology
+
+namespace fabricperf::topology {
+namespace {
+
+// Every prefix of a real export either parses or fails with a UsageError: no crash, no hang.
+TEST(Xml, TruncatedRealExportsFailCleanly) {
+  const std::string text =
+      read_text_file(std::string(FABRICPERF_SOURCE_DIR) + "/tests/data/topology/aws-g5.48xl.hwloc.xml");
+  int failures = 0;
+  for (std::size_t cut = 0; cut < text.size(); cut += 61) {
+    try {
+      (void)parse_xml(std::string_view(text).substr(0, cut), "cut.xml");
+    } catch (const UsageError&) {
+      ++failures;
+    }
+  }
+  EXPECT_GT(failures, 100);
+  EXPECT_NO_THROW((void)parse_xml(text, "whole.xml"));
+}
+
+}  // namespace
+}  // namespace fabricperf::topology
