@@ -234,6 +234,12 @@ std::string format_value(double v) {
   return buffer;
 }
 
+std::string format_tolerance(double pct) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.1f%%", pct);
+  return buffer;
+}
+
 std::string format_pct(const std::optional<double>& pct) {
   if (!pct) return "n/a";
   char buffer[64];
@@ -319,6 +325,59 @@ std::size_t CompareReport::count(Verdict verdict) const {
 std::size_t CompareReport::check_regressions() const {
   return static_cast<std::size_t>(
       std::count_if(checks.begin(), checks.end(), [](const CheckTransition& c) { return c.regression; }));
+}
+
+std::vector<const MetricComparison*> CompareReport::notable() const {
+  std::vector<const MetricComparison*> out;
+  for (const auto& m : metrics)
+    if (m.judgement.verdict != Verdict::ok) out.push_back(&m);
+  const auto severity = [](const MetricComparison* m) {
+    const double worse = m->judgement.worse_pct.value_or(m->judgement.verdict == Verdict::regression
+                                                             ? std::numeric_limits<double>::infinity()
+                                                             : -std::numeric_limits<double>::infinity());
+    return std::pair{m->judgement.verdict == Verdict::regression ? 0 : 1,
+                     m->judgement.verdict == Verdict::regression ? -worse : worse};
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const auto* a, const auto* b) { return severity(a) < severity(b); });
+  return out;
+}
+
+std::vector<EnvironmentSummary> summarize_environment(const std::vector<EnvironmentChange>& changes) {
+  std::vector<EnvironmentSummary> out;
+  std::vector<std::vector<std::pair<std::string, std::string>>> places;  // per summary: (host, subject)
+  for (const auto& c : changes) {
+    std::string field = c.what, subject;
+    if (c.base == "present" || c.next == "present") {
+      field = "device";
+      subject = c.what;
+    } else if (const auto space = c.what.rfind(' '); space != std::string::npos) {
+      field = c.what.substr(space + 1);
+      subject = c.what.substr(0, space);
+    }
+    std::size_t i = 0;
+    while (i < out.size() && !(out[i].field == field && out[i].base == c.base && out[i].next == c.next)) ++i;
+    if (i == out.size()) {
+      out.push_back({field, c.base, c.next, ""});
+      places.emplace_back();
+    }
+    places[i].emplace_back(c.host, subject);
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::vector<std::string> hosts;
+    std::map<std::string, std::vector<std::string>> subjects;
+    for (const auto& [host, subject] : places[i]) {
+      if (!subjects.contains(host)) hosts.push_back(host);
+      auto& list = subjects[host];
+      if (!subject.empty()) list.push_back(subject);
+    }
+    for (const auto& host : hosts) {
+      std::string part = host;
+      const auto& list = subjects[host];
+      for (std::size_t j = 0; j < list.size(); ++j) part += (j ? ", " : " (") + list[j] + (j + 1 == list.size() ? ")" : "");
+      out[i].where += (out[i].where.empty() ? "" : ", ") + part;
+    }
+  }
+  return out;
 }
 
 bool CompareReport::regressed(const CompareOptions& options) const {
@@ -550,19 +609,21 @@ std::string format_compare_table(const CompareReport& report, const CompareOptio
   for (const auto& note : report.notes) out += "note: " + note + "\n";
   if (!report.environment.empty()) {
     out += "\nChanged since BASE:\n";
-    for (const auto& e : report.environment)
-      out += "  " + e.host + " " + e.what + ": " + (e.base.empty() ? "(none)" : e.base) + " -> " +
-             (e.next.empty() ? "(none)" : e.next) + "\n";
+    for (const auto& e : summarize_environment(report.environment))
+      out += "  " + e.field + ": " + (e.base.empty() ? "(none)" : e.base) + " -> " + (e.next.empty() ? "(none)" : e.next) +
+             " on " + e.where + "\n";
   }
 
-  std::vector<const MetricComparison*> shown;
-  for (const auto& m : report.metrics)
-    if (all_rows || m.judgement.verdict != Verdict::ok) shown.push_back(&m);
-  std::stable_sort(shown.begin(), shown.end(), [](const auto* a, const auto* b) {
-    return static_cast<int>(a->judgement.verdict == Verdict::regression) >
-           static_cast<int>(b->judgement.verdict == Verdict::regression);
-  });
+  std::vector<const MetricComparison*> shown = report.notable();
+  if (all_rows)
+    for (const auto& m : report.metrics)
+      if (m.judgement.verdict == Verdict::ok) shown.push_back(&m);
   if (!shown.empty()) {
+    std::vector<const Identity*> ids;
+    for (const auto* m : shown) ids.push_back(&m->identity);
+    const Identity common = common_fields(ids);
+    out += "\n";
+    if (!common.empty()) out += "Every row below: " + describe(common) + "\n";
     std::vector<std::array<std::string, 8>> table;
     table.push_back({"ROW", "METRIC", "BASE", "NEW", "CHANGE", "TOLERANCE", "NOISE", "VERDICT"});
     for (const auto* m : shown) {
@@ -572,14 +633,14 @@ std::string format_compare_table(const CompareReport& report, const CompareOptio
                               ? "-"
                               : format_value(m->judgement.noise_pct) + "% (" +
                                     std::string(to_string(m->judgement.noise_source)) + ")";
-      table.push_back({describe(m->identity), m->metric, format_value(m->base.value), format_value(m->next.value),
-                       format_pct(m->judgement.change_pct), format_value(m->judgement.tolerance_pct) + "%", noise,
-                       verdict});
+      const Identity rest = without(m->identity, common);
+      table.push_back({rest.empty() ? "-" : describe(rest), m->metric, format_value(m->base.value),
+                       format_value(m->next.value), format_pct(m->judgement.change_pct),
+                       format_tolerance(m->judgement.tolerance_pct), noise, verdict});
     }
     std::array<std::size_t, 8> width{};
     for (const auto& row : table)
       for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-    out += "\n";
     for (const auto& row : table) {
       std::string line;
       for (std::size_t i = 0; i < row.size(); ++i) {

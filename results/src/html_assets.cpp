@@ -46,7 +46,7 @@ tr.improved td { background: #dafbe1; }
 .fp-svg .label { font-size: 12px; fill: #1f2328; }
 .fp-svg .series { fill: none; stroke-width: 2; }
 .fp-svg .series.dashed { stroke-dasharray: 6 4; stroke-width: 1.5; opacity: .75; }
-.fp-svg .pt.regressed { stroke: #fff; stroke-width: 1.5; }
+.fp-svg .bar.regressed { stroke: #cf222e; stroke-width: 3; }
 .fp-svg .cell-text { font-size: 11px; fill: #1f2328; }
 .legend { font-size: 12px; display: flex; flex-wrap: wrap; gap: 2px 14px; margin-top: 4px; }
 .legend .swatch { display: inline-block; width: 18px; height: 3px; vertical-align: middle; margin-right: 5px; }
@@ -66,8 +66,10 @@ const std::string_view kReportJs = R"js(
 (function () {
   'use strict';
   var NS = 'http://www.w3.org/2000/svg';
-  var COLORS = ['#0969da', '#cf222e', '#1a7f37', '#bf5700', '#8250df', '#1b7c83', '#bf3989', '#6e7781',
-                '#4d2d00', '#0550ae', '#a40e26', '#116329'];
+  // Red is kept for regressions.
+  var COLORS = ['#0969da', '#bf5700', '#1a7f37', '#8250df', '#1b7c83', '#bf3989', '#6e7781', '#4d2d00',
+                '#0550ae', '#116329', '#953800', '#3e1f79'];
+  var RED = '#cf222e';
 
   function el(name, attrs, parent) {
     var e = document.createElementNS(NS, name);
@@ -94,6 +96,7 @@ const std::string_view kReportJs = R"js(
     if (a >= 1) return v.toFixed(2);
     return v.toPrecision(2);
   }
+  function fmtTick(v) { return String(parseFloat(v.toPrecision(4))); }
   function niceStep(range, n) {
     var raw = range / n, p = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / p;
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
@@ -144,7 +147,7 @@ const std::string_view kReportJs = R"js(
     yticks.forEach(function (v) {
       var y = ypos(v);
       el('line', {x1: L, x2: W - R, y1: y, y2: y, 'class': 'grid'}, svg);
-      label(svg, L - 6, y + 4, fmtNum(v), {'class': 'tick', 'text-anchor': 'end'});
+      label(svg, L - 6, y + 4, fmtTick(v), {'class': 'tick', 'text-anchor': 'end'});
     });
     if (cat) {
       spec.categories.forEach(function (c, i) {
@@ -169,19 +172,64 @@ const std::string_view kReportJs = R"js(
     legend.className = 'legend';
     var next = 0;
     spec.series.forEach(function (s) {
-      var color = s.baseline_of !== undefined ? spec.series[s.baseline_of].color : COLORS[next++ % COLORS.length];
+      var color = s.color || (s.baseline_of !== undefined ? spec.series[s.baseline_of].color : COLORS[next++ % COLORS.length]);
       s.color = color;
       var d = s.points.map(function (p, j) {
         return (j ? 'L' : 'M') + xpos(p[0]).toFixed(1) + ' ' + ypos(p[1]).toFixed(1);
       }).join(' ');
       el('path', {d: d, 'class': 'series' + (s.dashed ? ' dashed' : ''), stroke: color}, svg);
       s.points.forEach(function (p) {
-        var c = el('circle', {cx: xpos(p[0]).toFixed(1), cy: ypos(p[1]).toFixed(1), r: p[2] ? 5.5 : (s.dashed ? 2 : 3),
-                              'class': p[2] ? 'pt regressed' : 'pt', fill: p[2] ? '#cf222e' : color}, svg);
+        var c = el('circle', {cx: xpos(p[0]).toFixed(1), cy: ypos(p[1]).toFixed(1), r: p[2] ? 6 : (s.dashed ? 2 : 3),
+                              'class': p[2] ? 'pt regressed' : 'pt', fill: color}, svg);
+        if (p[2]) { c.setAttribute('stroke', RED); c.setAttribute('stroke-width', '3'); }
         tip(c, s.name + ': ' + (cat ? spec.categories[p[0]] : fmtSize(p[0]) + 'B') + ' \u2192 ' + fmtNum(p[1]) + ' ' +
                spec.y_label + (p[2] ? ' (REGRESSION)' : ''));
       });
       legendItem(legend, color, s.name, s.dashed);
+    });
+    box.appendChild(legend);
+    return true;
+  }
+
+  // Grouped bars: one group per category (series name), one bar per dataset (this run, baseline).
+  function barChart(box, spec) {
+    var n = spec.categories.length, sets = spec.series.length, ymax = 0;
+    spec.series.forEach(function (s) { s.points.forEach(function (p) { ymax = Math.max(ymax, p[1]); }); });
+    var longest = 0;
+    spec.categories.forEach(function (c) { longest = Math.max(longest, c.length); });
+    var band0 = 800 / Math.max(n, 1), slanted = longest * 6.5 > band0 - 8;
+    var W = 880, L = 66, R = 18, T = 14, B = slanted ? Math.min(190, 30 + 5 * longest) : 34, H = 260 + B;
+    var step = niceStep(ymax > 0 ? ymax * 1.05 : 1, 5), top = Math.ceil(ymax * 1.05 / step) * step || step;
+    var ypos = function (y) { return T + (1 - y / top) * (H - T - B); };
+    var band = (W - L - R) / Math.max(n, 1), bw = Math.min(48, band * 0.8 / sets);
+    var svg = el('svg', {viewBox: '0 0 ' + W + ' ' + H, 'class': 'fp-svg', role: 'img', 'data-kind': 'bar'}, box);
+    tip(svg, spec.title);
+    for (var v = 0; v <= top + step / 2; v += step) {
+      var y = ypos(v);
+      el('line', {x1: L, x2: W - R, y1: y, y2: y, 'class': 'grid'}, svg);
+      label(svg, L - 6, y + 4, fmtTick(v), {'class': 'tick', 'text-anchor': 'end'});
+    }
+    el('line', {x1: L, x2: W - R, y1: H - B, y2: H - B, 'class': 'axis'}, svg);
+    el('line', {x1: L, x2: L, y1: T, y2: H - B, 'class': 'axis'}, svg);
+    var my = (T + H - B) / 2;
+    label(svg, 16, my, spec.y_label, {'class': 'label', 'text-anchor': 'middle', transform: 'rotate(-90 16 ' + my + ')'});
+    spec.categories.forEach(function (c, i) {
+      var x = L + (i + 0.5) * band, y = H - B + 14;
+      label(svg, x, y, c, slanted ? {'class': 'tick', 'text-anchor': 'end', transform: 'rotate(-35 ' + x + ' ' + y + ')'}
+                                  : {'class': 'tick', 'text-anchor': 'middle'});
+    });
+    var legend = document.createElement('div');
+    legend.className = 'legend';
+    spec.series.forEach(function (s, k) {
+      var color = s.dashed ? '#afb8c1' : COLORS[0];
+      s.points.forEach(function (p) {
+        var x = L + (p[0] + 0.5) * band - sets * bw / 2 + k * bw;
+        var r = el('rect', {x: x.toFixed(1), y: ypos(p[1]).toFixed(1), width: (bw - 2).toFixed(1),
+                            height: Math.max(0, H - B - ypos(p[1])).toFixed(1), fill: color,
+                            'class': p[2] ? 'bar regressed' : 'bar'}, svg);
+        tip(r, spec.categories[p[0]] + ' (' + s.name + '): ' + fmtNum(p[1]) + ' ' + spec.y_label + (p[2] ? ' (REGRESSION)' : ''));
+      });
+      legendItem(legend, color, s.name, false);
     });
     box.appendChild(legend);
     return true;
@@ -237,7 +285,8 @@ const std::string_view kReportJs = R"js(
   Array.prototype.forEach.call(document.querySelectorAll('.fp-plot'), function (box) {
     var spec = byId[box.getAttribute('data-plot-id')];
     try {
-      if (spec && (spec.kind === 'heatmap' ? heatmap(box, spec) : lineChart(box, spec))) {
+      var draw = spec && {heatmap: heatmap, bar: barChart, line: lineChart}[spec.kind];
+      if (draw && draw(box, spec)) {
         box.setAttribute('data-rendered', 'svg');
         drawn++;
       }

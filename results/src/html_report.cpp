@@ -31,6 +31,12 @@ std::string num(double v) {
   return buffer;
 }
 
+std::string tolerance(double v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.1f%%", v);
+  return buffer;
+}
+
 std::string pct(const std::optional<double>& v) {
   if (!v) return "n/a";
   char buffer[64];
@@ -144,44 +150,60 @@ void regressions_section(Page& p, const CompareReport& report, const CompareOpti
          " row(s) only in the baseline, " + std::to_string(report.only_in_new.size()) + " only in this run.");
   p.add("</p>\n");
   if (!report.environment.empty()) {
-    p.add("<h3>Changed since the baseline</h3><table><tr><th>host</th><th>what</th><th>baseline</th><th>now</th></tr>\n");
-    for (const auto& e : report.environment) {
+    p.add("<h3>Changed since the baseline</h3><table><tr><th>what</th><th>baseline</th><th>now</th><th>where</th></tr>\n");
+    for (const auto& e : summarize_environment(report.environment)) {
       p.add("<tr><td>");
-      p.text(e.host);
-      p.add("</td><td>");
-      p.text(e.what);
+      p.text(e.field);
       p.add("</td><td>");
       p.text(e.base.empty() ? "(none)" : e.base);
       p.add("</td><td>");
       p.text(e.next.empty() ? "(none)" : e.next);
+      p.add("</td><td>");
+      p.text(e.where);
       p.add("</td></tr>\n");
     }
     p.add("</table>\n");
   }
-  std::vector<const MetricComparison*> rows;
-  for (const auto& m : report.metrics)
-    if (m.judgement.verdict != results::Verdict::ok) rows.push_back(&m);
-  std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
-    return (a->judgement.verdict == results::Verdict::regression) > (b->judgement.verdict == results::Verdict::regression);
-  });
+  const auto rows = report.notable();
   if (!rows.empty()) {
-    p.add("<div class=\"scroll\"><table class=\"compare\"><tr><th>verdict</th><th>row</th><th>metric</th><th>baseline</th>"
-          "<th>now</th><th>change</th><th>tolerance</th><th>noise</th></tr>\n");
-    for (const auto* m : rows) {
+    constexpr std::size_t kFirstRows = 15;
+    std::vector<const Identity*> ids;
+    for (const auto* m : rows) ids.push_back(&m->identity);
+    const Identity common = common_fields(ids);
+    if (!common.empty()) {
+      p.add("<p class=\"summary\">Every row below: ");
+      p.text(describe(common));
+      p.add("</p>\n");
+    }
+    const auto header = [&] {
+      p.add("<div class=\"scroll\"><table class=\"compare\"><tr><th>verdict</th><th>row</th><th>metric</th><th>baseline</th>"
+            "<th>now</th><th>change</th><th>tolerance</th><th>noise</th></tr>\n");
+    };
+    header();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto* m = rows[i];
+      if (i == kFirstRows) {
+        p.add("</table></div>\n<details><summary>");
+        p.text(std::to_string(rows.size() - kFirstRows) + " more");
+        p.add("</summary>\n");
+        header();
+      }
       const std::string verdict(to_string(m->judgement.verdict));
+      const Identity rest = without(m->identity, common);
       p.add("<tr class=\"" + verdict + "\"><td><span class=\"pill " + verdict + "\">" + verdict + "</span></td><td>");
-      p.text(describe(m->identity));
+      p.text(rest.empty() ? "-" : describe(rest));
       p.add("</td><td>");
       p.text(m->metric);
       p.add("</td><td class=\"num\">" + num(m->base.value) + "</td><td class=\"num\">" + num(m->next.value) +
             "</td><td class=\"num\">" + pct(m->judgement.change_pct) + "</td><td class=\"num\">" +
-            num(m->judgement.tolerance_pct) + "%</td><td class=\"num\">");
+            tolerance(m->judgement.tolerance_pct) + "</td><td class=\"num\">");
       p.text(m->judgement.noise_source == NoiseSource::none
                  ? "-"
                  : num(m->judgement.noise_pct) + "% (" + std::string(to_string(m->judgement.noise_source)) + ")");
       p.add("</td></tr>\n");
     }
     p.add("</table></div>\n");
+    if (rows.size() > kFirstRows) p.add("</details>\n");
   } else {
     p.add("<p>No metric changed beyond its tolerance.</p>\n");
   }
@@ -380,16 +402,17 @@ void hosts_section(Page& p, const nlohmann::json& doc) {
       p.text(string_field(h, f));
     }
     p.add("</td><td>");
-    std::string devices;
+    bool first = true;
     for (const auto& d : array_of(h, "rdma_devices")) {
       std::string text = string_field(d, "name");
       if (d.contains("fw_ver")) text += " fw " + string_field(d, "fw_ver");
       for (const auto& port : array_of(d, "ports"))
-        text += "; port " + value_text(port.value("port", nlohmann::json())) + " " + string_field(port, "state") + " " +
-                string_field(port, "rate") + " " + string_field(port, "link_layer");
-      devices += (devices.empty() ? "" : "\n") + text;
+        text += " \u00b7 port " + value_text(port.value("port", nlohmann::json())) + " " + string_field(port, "state") +
+                " " + string_field(port, "rate") + " " + string_field(port, "link_layer");
+      if (!first) p.add("<br>");
+      p.text(text);
+      first = false;
     }
-    p.text(devices);
     p.add("</td></tr>\n");
   }
   p.add("</table></div>\n");

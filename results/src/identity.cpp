@@ -128,6 +128,21 @@ Identity identity_of(const nlohmann::json& row, const IdentityRules& rules) {
   return identity;
 }
 
+Identity common_fields(const std::vector<const Identity*>& identities) {
+  if (identities.size() < 2) return {};
+  Identity common = *identities.front();
+  for (const Identity* id : identities)
+    std::erase_if(common, [&](const auto& kv) { return std::find(id->begin(), id->end(), kv) == id->end(); });
+  return common;
+}
+
+Identity without(const Identity& identity, const Identity& common) {
+  Identity out;
+  for (const auto& kv : identity)
+    if (std::find(common.begin(), common.end(), kv) == common.end()) out.push_back(kv);
+  return out;
+}
+
 std::string identity_key(const Identity& identity) {
   nlohmann::json pairs = nlohmann::json::array();
   for (const auto& [key, value] : identity) pairs.push_back({key, value});

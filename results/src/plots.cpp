@@ -17,6 +17,7 @@ namespace {
 constexpr std::size_t kMaxSeriesPerChart = 12;
 constexpr std::size_t kMaxLatencyCharts = 24;
 constexpr std::size_t kMaxLineCharts = 24;  // per section: documents can hold millions of rows
+constexpr std::size_t kMaxBars = 32;
 
 const nlohmann::json& results_of(const nlohmann::json& doc) {
   static const nlohmann::json empty = nlohmann::json::array();
@@ -35,13 +36,15 @@ struct Point {
   bool regressed;
 };
 struct SeriesData {
-  std::string name;
+  Identity id;  // without the chart fields and size
   std::vector<Point> points;
 };
 struct ChartData {
   std::string title;
-  std::vector<std::string> series_order;
-  std::map<std::string, SeriesData> series;
+  std::string heatmap_key;  // stage + "\n" + op: the node-pair matrix that may show the same rows
+  bool pairs = false;       // rows name a host and a peer host
+  std::vector<std::string> order;
+  std::map<std::string, SeriesData> series;  // by identity_key(id)
 };
 
 struct Grouping {
@@ -54,8 +57,6 @@ std::map<std::string, ChartData> group(const nlohmann::json& doc, const Grouping
                                        const std::set<std::string>& regressed, std::vector<std::string>& chart_order,
                                        const std::function<bool(const nlohmann::json&)>& want) {
   std::map<std::string, ChartData> charts;
-  std::set<std::string> skip = g.chart_fields;
-  skip.insert("size_bytes");
   for (const auto& row : results_of(doc)) {
     if (!row.is_object() || !want(row)) continue;
     const auto y = number_field(row, g.metric);
@@ -63,21 +64,27 @@ std::map<std::string, ChartData> group(const nlohmann::json& doc, const Grouping
     if (!y || !x) continue;
     const Identity id = identity_of(row, rules);
     std::string chart_key, title = g.title_prefix;
-    for (const auto& [k, v] : id)
+    Identity series_id;
+    for (const auto& [k, v] : id) {
       if (g.chart_fields.contains(k)) {
         chart_key += k + "=" + v + "\n";
         title += (k == "stage" ? " [" + v + "]" : " " + v);
+      } else if (k != "size_bytes") {
+        series_id.emplace_back(k, v);
       }
+    }
     auto [it, inserted] = charts.try_emplace(chart_key);
     if (inserted) {
       chart_order.push_back(chart_key);
       it->second.title = title;
+      it->second.heatmap_key = field_text(id, "stage") + "\n" + field_text(id, "op");
     }
-    const std::string name = compact_name(id, skip);
-    auto [s, new_series] = it->second.series.try_emplace(name);
+    it->second.pairs = it->second.pairs || (row.contains("host") && row.contains("peer_host"));
+    const std::string series_key = identity_key(series_id);
+    auto [s, new_series] = it->second.series.try_emplace(series_key);
     if (new_series) {
-      it->second.series_order.push_back(name);
-      s->second.name = name;
+      it->second.order.push_back(series_key);
+      s->second.id = series_id;
     }
     s->second.points.push_back({*x, *y, regressed.contains(identity_key(id) + "\n" + g.metric)});
   }
@@ -87,57 +94,108 @@ std::map<std::string, ChartData> group(const nlohmann::json& doc, const Grouping
   return charts;
 }
 
-nlohmann::json points_json(const std::vector<Point>& points, double scale = 1.0) {
+nlohmann::json points_json(const std::vector<Point>& points) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& p : points) out.push_back({p.x, p.y * scale, p.regressed});
+  for (const auto& p : points) out.push_back({p.x, p.y, p.regressed});
   return out;
 }
 
-// Line charts of `metric` vs message size, one chart per value of the chart fields, at most
-// kMaxSeriesPerChart series each; only series with two sizes or more (single-size rows, such as
-// a node-pair matrix, are the heatmap's).
-void line_charts(nlohmann::json& specs, const std::string& section, const std::string& id_prefix,
+// Names for a chart's series: what they do not all share (the shared part goes in the title).
+std::pair<std::vector<std::string>, std::string> series_names(const std::vector<const SeriesData*>& series) {
+  std::vector<const Identity*> ids;
+  for (const auto* s : series) ids.push_back(&s->id);
+  const Identity common = common_fields(ids);
+  std::vector<std::string> names;
+  for (const auto* s : series) names.push_back(compact_name(without(s->id, common), {}));
+  return {names, common.empty() ? "" : " \u00b7 " + compact_name(common, {})};
+}
+
+// Charts of `metric` vs message size, one per value of the chart fields: line charts of the
+// series with two sizes or more (at most kMaxSeriesPerChart each); where every series has one
+// size, a bar chart, unless those rows are a node-pair matrix the heatmap shows.
+void size_charts(nlohmann::json& specs, const std::string& section, const std::string& id_prefix,
                  const nlohmann::json& doc, const nlohmann::json* baseline, const Grouping& g,
                  const std::string& y_label, const IdentityRules& rules, const std::set<std::string>& regressed,
-                 const std::function<bool(const nlohmann::json&)>& want) {
+                 const std::set<std::string>& heatmap_keys, const std::function<bool(const nlohmann::json&)>& want) {
   std::vector<std::string> order, base_order;
   auto charts = group(doc, g, rules, regressed, order, want);
   std::map<std::string, ChartData> base_charts;
   if (baseline != nullptr) base_charts = group(*baseline, g, rules, {}, base_order, want);
   std::size_t index = 0;
   for (const auto& key : order) {
-    const ChartData& chart = charts[key];
-    std::vector<const SeriesData*> series;
-    for (const auto& name : chart.series_order)
-      if (chart.series.at(name).points.size() >= 2) series.push_back(&chart.series.at(name));
-    if (series.empty()) continue;
     if (index >= kMaxLineCharts) break;
-    const std::size_t parts = (series.size() + kMaxSeriesPerChart - 1) / kMaxSeriesPerChart;
-    for (std::size_t part = 0; part < parts; ++part) {
-      nlohmann::json spec = {{"id", id_prefix + std::to_string(index++)},
-                             {"section", section},
-                             {"kind", "line"},
-                             {"title", chart.title + (parts > 1 ? " (" + std::to_string(part + 1) + "/" + std::to_string(parts) + ")" : "")},
-                             {"x_kind", "size"},
-                             {"x_label", "message size (bytes)"},
-                             {"y_label", y_label},
-                             {"y_log", false},
-                             {"series", nlohmann::json::array()}};
-      const auto base_chart = base_charts.find(key);
-      for (std::size_t i = part * kMaxSeriesPerChart; i < std::min(series.size(), (part + 1) * kMaxSeriesPerChart); ++i) {
-        spec["series"].push_back({{"name", series[i]->name}, {"dashed", false}, {"points", points_json(series[i]->points)}});
-        if (base_chart != base_charts.end()) {
-          const auto b = base_chart->second.series.find(series[i]->name);
-          if (b != base_chart->second.series.end() && !b->second.points.empty())
-            spec["series"].push_back({{"name", series[i]->name + " (baseline)"},
+    const ChartData& chart = charts[key];
+    const auto base_chart = base_charts.find(key);
+    const auto baseline_of = [&](const std::string& series_key) -> const SeriesData* {
+      if (base_chart == base_charts.end()) return nullptr;
+      const auto b = base_chart->second.series.find(series_key);
+      return b == base_chart->second.series.end() || b->second.points.empty() ? nullptr : &b->second;
+    };
+    std::vector<std::string> lines, bars;
+    for (const auto& series_key : chart.order)
+      (chart.series.at(series_key).points.size() >= 2 ? lines : bars).push_back(series_key);
+    if (!lines.empty()) {
+      const std::size_t parts = (lines.size() + kMaxSeriesPerChart - 1) / kMaxSeriesPerChart;
+      for (std::size_t part = 0; part < parts && index < kMaxLineCharts; ++part) {
+        std::vector<const SeriesData*> series;
+        std::vector<std::string> keys;
+        for (std::size_t i = part * kMaxSeriesPerChart; i < std::min(lines.size(), (part + 1) * kMaxSeriesPerChart); ++i) {
+          series.push_back(&chart.series.at(lines[i]));
+          keys.push_back(lines[i]);
+        }
+        const auto [names, shared] = series_names(series);
+        nlohmann::json spec = {{"id", id_prefix + std::to_string(index++)},
+                               {"section", section},
+                               {"kind", "line"},
+                               {"title", chart.title + shared + (parts > 1 ? " (" + std::to_string(part + 1) + "/" + std::to_string(parts) + ")" : "")},
+                               {"x_kind", "size"},
+                               {"x_label", "message size (bytes)"},
+                               {"y_label", y_label},
+                               {"y_log", false},
+                               {"series", nlohmann::json::array()}};
+        for (std::size_t i = 0; i < series.size(); ++i) {
+          spec["series"].push_back({{"name", names[i]}, {"dashed", false}, {"points", points_json(series[i]->points)}});
+          if (const SeriesData* b = baseline_of(keys[i]))
+            spec["series"].push_back({{"name", names[i] + " (baseline)"},
                                       {"dashed", true},
                                       {"baseline_of", spec["series"].size() - 1},
-                                      {"points", points_json(b->second.points)}});
+                                      {"points", points_json(b->points)}});
         }
+        specs.push_back(std::move(spec));
       }
+    } else if (!bars.empty() && !(chart.pairs && heatmap_keys.contains(chart.heatmap_key))) {
+      std::vector<const SeriesData*> series;
+      for (std::size_t i = 0; i < std::min(bars.size(), kMaxBars); ++i) series.push_back(&chart.series.at(bars[i]));
+      const auto [names, shared] = series_names(series);
+      std::set<double> sizes;
+      for (const auto* s : series) sizes.insert(s->points.front().x);
+      std::string size_text;
+      for (const double s : sizes) size_text += (size_text.empty() ? " at " : ", ") + format_size(static_cast<std::uint64_t>(s)) + "B";
+      nlohmann::json now = nlohmann::json::array(), before = nlohmann::json::array();
+      for (std::size_t i = 0; i < series.size(); ++i) {
+        const Point& p = series[i]->points.front();
+        now.push_back({static_cast<double>(i), p.y, p.regressed});
+        if (const SeriesData* b = baseline_of(bars[i])) before.push_back({static_cast<double>(i), b->points.front().y, false});
+      }
+      nlohmann::json spec = {{"id", id_prefix + std::to_string(index++)},
+                             {"section", section},
+                             {"kind", "bar"},
+                             {"title", chart.title + shared + size_text},
+                             {"categories", names},
+                             {"y_label", y_label},
+                             {"series", {{{"name", "this run"}, {"dashed", false}, {"points", now}}}}};
+      if (!before.empty()) spec["series"].push_back({{"name", "baseline"}, {"dashed", true}, {"points", before}});
       specs.push_back(std::move(spec));
     }
   }
+}
+
+// Percentiles from cool to hot, the same in every latency chart.
+std::string percentile_color(const std::string& label) {
+  static const std::map<std::string, std::string> colors = {{"min", "#2da44e"}, {"p50", "#0969da"}, {"p90", "#8250df"},
+                                                            {"p99", "#bf8700"}, {"p99.9", "#e16f24"}, {"p99.99", "#a40e26"}};
+  const auto it = colors.find(label);
+  return it == colors.end() ? "#57606a" : it->second;
 }
 
 void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const IdentityRules& rules) {
@@ -147,6 +205,7 @@ void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const Iden
   std::vector<std::string> order;
   std::map<std::string, std::vector<const nlohmann::json*>> rows;
   std::map<std::string, std::string> names;
+  std::map<std::string, Identity> identities;
   std::set<double> sizes;
   for (const auto& row : results_of(doc)) {
     if (!row.is_object() || !number_field(row, "p50_us")) continue;
@@ -156,6 +215,7 @@ void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const Iden
     if (!rows.contains(key)) {
       order.push_back(key);
       names[key] = compact_name(id, {});
+      identities[key] = id;
     }
     rows[key].push_back(&row);
     if (const auto s = number_field(row, "size_bytes")) sizes.insert(*s);
@@ -174,7 +234,12 @@ void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const Iden
                            {"y_log", "auto"},
                            {"series", nlohmann::json::array()}};
     for (const auto& [field, label] : percentiles) spec["categories"].push_back(label);
+    std::vector<const Identity*> ids;
+    for (const auto& key : order) ids.push_back(&identities[key]);
+    const Identity common = common_fields(ids);
+    if (!common.empty()) spec["title"] = spec["title"].get<std::string>() + " \u00b7 " + compact_name(common, {});
     for (const auto& key : order) {
+      names[key] = compact_name(without(identities[key], common), {});
       nlohmann::json points = nlohmann::json::array();
       const nlohmann::json& row = *rows[key].front();
       for (std::size_t i = 0; i < percentiles.size(); ++i)
@@ -204,7 +269,8 @@ void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const Iden
         if (x && y) points.push_back({*x, *y, false});
       }
       std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.x < b.x; });
-      if (!points.empty()) spec["series"].push_back({{"name", label}, {"dashed", false}, {"points", points_json(points)}});
+      if (!points.empty())
+        spec["series"].push_back({{"name", label}, {"dashed", false}, {"color", percentile_color(label)}, {"points", points_json(points)}});
     }
     specs.push_back(std::move(spec));
   }
@@ -212,7 +278,8 @@ void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const Iden
 
 // Node-pair matrix: for every (host, peer) pair, the bandwidth at the largest message size
 // measured between them, the lowest over their rows (the weakest rail shows).
-void pair_heatmaps(nlohmann::json& specs, const nlohmann::json& doc, const IdentityRules& rules) {
+std::set<std::string> pair_heatmaps(nlohmann::json& specs, const nlohmann::json& doc, const IdentityRules& rules) {
+  std::set<std::string> shown;
   struct Cell {
     double size = -1, value = 0;
     std::vector<std::string> tips;
@@ -260,6 +327,7 @@ void pair_heatmaps(nlohmann::json& specs, const nlohmann::json& doc, const Ident
   for (const auto& key : order) {
     Matrix& m = matrices[key];
     if (m.cells.size() < 2) continue;  // one pair is no matrix: the bandwidth section shows it
+    shown.insert(key);
     std::sort(m.hosts.begin(), m.hosts.end());
     nlohmann::json values = nlohmann::json::array(), tips = nlohmann::json::array();
     std::set<double> sizes;
@@ -295,18 +363,20 @@ void pair_heatmaps(nlohmann::json& specs, const nlohmann::json& doc, const Ident
                      {"values", values},
                      {"tips", tips}});
   }
+  return shown;
 }
 
 }  // namespace
 
 std::string compact_name(const Identity& identity, const std::set<std::string>& skip) {
-  std::string host, peer, device, rest;
+  std::string host, peer, device, peer_device, rest;
   for (const auto& [k, v] : identity) {
     if (skip.contains(k) || k == "kind") continue;
     if (k == "host") host = v;
     else if (k == "peer_host") peer = v;
     else if (k == "device") device = v + device;
     else if (k == "port") device += ":" + v;
+    else if (k == "peer_device") peer_device = v;
     else if (k == "aggregate") rest += v == "true" ? " aggregate" : "";
     else if (k == "in_place") rest += v == "true" ? " in-place" : " out-of-place";
     else if (k == "ranks" && v.find(',') == std::string::npos) rest += " " + v + " ranks";
@@ -318,6 +388,7 @@ std::string compact_name(const Identity& identity, const std::set<std::string>& 
   std::string name = host;
   if (!peer.empty()) name += " → " + peer;
   if (!device.empty()) name += (name.empty() ? "" : " ") + device;
+  if (!peer_device.empty() && device.rfind(peer_device, 0) != 0) name += " \u2192 " + peer_device;
   name += rest;
   while (!name.empty() && name.front() == ' ') name.erase(name.begin());
   return name.empty() ? "all" : name;
@@ -326,13 +397,15 @@ std::string compact_name(const Identity& identity, const std::set<std::string>& 
 nlohmann::json build_plot_specs(const nlohmann::json& doc, const nlohmann::json* baseline, const IdentityRules& rules,
                                 const std::set<std::string>& regressed) {
   nlohmann::json specs = nlohmann::json::array();
+  nlohmann::json heatmaps = nlohmann::json::array();
+  const std::set<std::string> heatmap_keys = pair_heatmaps(heatmaps, doc, rules);
   const auto not_coll = [](const nlohmann::json& row) { return !row.contains("busbw_GBps"); };
-  line_charts(specs, "bandwidth", "bw-", doc, baseline, {{"stage", "op", "tool"}, "bw_avg_gbps", "Bandwidth"},
-              "bandwidth (Gbit/s)", rules, regressed, not_coll);
+  size_charts(specs, "bandwidth", "bw-", doc, baseline, {{"stage", "op", "tool"}, "bw_avg_gbps", "Bandwidth"},
+              "bandwidth (Gbit/s)", rules, regressed, heatmap_keys, not_coll);
   latency_charts(specs, doc, rules);
-  pair_heatmaps(specs, doc, rules);
-  line_charts(specs, "collectives", "coll-", doc, baseline, {{"stage", "coll", "tool"}, "busbw_GBps", "Bus bandwidth"},
-              "busbw (GB/s)", rules, regressed, [](const nlohmann::json&) { return true; });
+  for (auto& h : heatmaps) specs.push_back(std::move(h));
+  size_charts(specs, "collectives", "coll-", doc, baseline, {{"stage", "coll", "tool"}, "busbw_GBps", "Bus bandwidth"},
+              "busbw (GB/s)", rules, regressed, {}, [](const nlohmann::json&) { return true; });
   return specs;
 }
 

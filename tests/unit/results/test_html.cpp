@@ -119,7 +119,7 @@ TEST(Html, BaselineHighlightsRegressions) {
   EXPECT_TRUE(has(html, "<section id=\"regressions\">"));
   EXPECT_LT(html.find("<section id=\"regressions\">"), html.find("<section id=\"checks\">"));
   EXPECT_TRUE(has(html, "<tr class=\"regression\">"));
-  EXPECT_TRUE(has(html, "28.37.1014</td><td>28.41.1000"));
+  EXPECT_TRUE(has(html, "<td>fw_ver</td><td>28.37.1014</td><td>28.41.1000</td><td>gpu-node-01 (mlx5_0, mlx5_1), gpu-node-02 (mlx5_0, mlx5_1)</td>"));
   // Baseline series (dashed) and red points in the plot data.
   const auto specs = plot_specs(testing::load_fixture("regressed_bw.json"), &base);
   bool dashed = false, red = false;

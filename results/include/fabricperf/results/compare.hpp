@@ -78,6 +78,14 @@ struct EnvironmentChange {
   std::string next;
 };
 
+// Identical changes on several hosts or devices as one line each, e.g.
+// "fw_ver 28.37.1014 -> 28.41.1000 on gpu-node-01 (mlx5_0, mlx5_1), gpu-node-02 (mlx5_0)".
+struct EnvironmentSummary {
+  std::string field, base, next;  // base/next "" when absent
+  std::string where;              // "gpu-node-01 (mlx5_0, mlx5_1), gpu-node-02"
+};
+[[nodiscard]] std::vector<EnvironmentSummary> summarize_environment(const std::vector<EnvironmentChange>& changes);
+
 struct CompareReport {
   std::vector<MetricComparison> metrics;
   std::vector<Identity> only_in_base;
@@ -90,6 +98,8 @@ struct CompareReport {
 
   [[nodiscard]] std::size_t count(Verdict verdict) const;
   [[nodiscard]] std::size_t check_regressions() const;
+  // Comparisons that are not ok: regressions first (worst first), then improvements (best first).
+  [[nodiscard]] std::vector<const MetricComparison*> notable() const;
   // Regressed metrics, checks that fail now, a run that failed now, and (with
   // fail_on_missing) missing rows.
   [[nodiscard]] bool regressed(const CompareOptions& options) const;

@@ -47,6 +47,11 @@ struct IdentityRules {
 // "host=node1 device=mlx5_0 op=write size=64K" (size_bytes shown with format_size).
 [[nodiscard]] std::string describe(const Identity& identity);
 
+// The (key, value) pairs every identity in the list has; empty for fewer than two identities.
+[[nodiscard]] Identity common_fields(const std::vector<const Identity*>& identities);
+// `identity` without the pairs in `common`.
+[[nodiscard]] Identity without(const Identity& identity, const Identity& common);
+
 // Text of an identity value: strings as they are, integers in decimal, bools true/false,
 // arrays of scalars joined with ","; empty for null.
 [[nodiscard]] std::string value_text(const nlohmann::json& value);
