@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# fp_bw between node1 (client/initiator) and node2 (server/target) over rxe: write, read and
+# send with --validate, bidirectional multi-QP, an -a sweep, an mpirun-launched pair, and a
+# server killed mid-run (the client must stop within --timeout and leave an "aborted" JSON).
+# Never asserts on speed, only that data moved and the documents are complete and valid.
+source "$(dirname "$0")/lib.sh"
+
+BW=$FP_BUILD_DIR/bw/fp_bw
+[ -x "$BW" ] || fail "$BW not built"
+out=$(fp_scratch)
+server_ip=$(fp_ip node2) || fail "no IP for node2"
+COMMON=(-d "$FP_DEV" -x "$FP_GID" --timeout 30)
+
+validate() { "$FP_PY" "$FP_SOURCE_DIR/tests/tools/validate_document.py" "$@" || fail "schema: $*"; }
+
+# pair NAME ARGS...: server on node2, client on node1, both with --json; both must exit 0.
+pair() {
+  local name=$1; shift
+  fp_bg node2 "$BW" "${COMMON[@]}" "$@" --json "$out/$name.server.json"
+  local server=$FP_BG_PID
+  fp_run_t 180 node1 "$BW" "${COMMON[@]}" "$@" --json "$out/$name.client.json" "$server_ip" \
+    >"$out/$name.client.log" 2>&1 || { cat "$out/$name.client.log"; fail "$name: client failed"; }
+  fp_wait_bg "$server" || fail "$name: server failed"
+  validate "$out/$name.client.json" "$out/$name.server.json"
+}
+
+# Common assertions on a finished document: status ok, every row has the contract fields and
+# moved data, and the sizes are the ones asked for.
+check_doc() {
+  local file=$1 op=$2 sizes=$3
+  assert_json "$file" "d['status'] == 'ok' and not d['partial'] and d['tool'] == 'fp_bw'"
+  assert_json "$file" "all(r['op'] == '$op' for r in d['results'] if not r.get('aggregate'))"
+  assert_json "$file" "all(all(k in r for k in ('device','op','size_bytes','iterations','bw_avg_gbps','bw_peak_gbps','msg_rate_mpps','line_rate_pct')) for r in d['results'] if not r.get('aggregate'))"
+  assert_json "$file" "all(r['bw_avg_gbps'] > 0 and r['bw_peak_gbps'] >= r['bw_avg_gbps'] and r['msg_rate_mpps'] > 0 for r in d['results'])"
+  assert_json "$file" "sorted({r['size_bytes'] for r in d['results']}) == sorted([$sizes])"
+  assert_json "$file" "d['params']['devices'][0]['gid_index'] == $FP_GID and d['params']['devices'][0]['mtu_bytes'] > 0"
+  assert_json "$file" "len(d['hosts']) == 2"
+}
+
+t0=$SECONDS
+pair write -s 64K -n 300 --op write
+check_doc "$out/write.client.json" write 65536
+grep -q "BW average" "$out/write.client.log" || fail "write: no perftest-style table"
+pass "write 64K (JSON valid, bandwidth > 0)"
+
+pair read -s 16K -n 200 --op read --validate
+check_doc "$out/read.client.json" read 16384
+assert_json "$out/read.client.json" "[c['status'] for c in d['checks'] if c['name'] == 'data_validation'] == ['pass']"
+assert_json "$out/read.client.json" "d['results'][0]['validation']['messages_checked'] >= 200"
+pass "read 16K --validate (every message checked)"
+
+pair send -s 8K -n 300 --op send --validate
+check_doc "$out/send.client.json" send 8192
+assert_json "$out/send.client.json" "d['checks'] and all(c['status'] == 'pass' for c in d['checks'])"
+assert_json "$out/send.client.json" "d['results'][0]['received_messages'] == 300 and d['results'][0]['validation']['messages_checked'] >= 300"
+pass "send 8K --validate (receiver checked every byte of every message)"
+
+pair bidir -s 32K -n 200 --op write -b -q 2 --validate
+check_doc "$out/bidir.client.json" write 32768
+assert_json "$out/bidir.client.json" "d['results'][0]['bidirectional'] and d['results'][0]['qps'] == 2"
+assert_json "$out/bidir.client.json" "all(c['status'] == 'pass' for c in d['checks'])"
+pass "write -b -q 2 --validate"
+
+pair sweep -a --max-size 64K -n 50 --op write
+check_doc "$out/sweep.client.json" write "$("$FP_PY" -c 'print(",".join(str(2**i) for i in range(1, 17)))')"
+assert_json "$out/sweep.server.json" "len(d['results']) == 16"
+pass "-a --max-size 64K: 16 sizes in one document on both sides"
+
+# mpirun: ranks 0 (node1, target) and 1 (node2, initiator); rank 0 writes the one document.
+timeout 240 "$FP_TESTBED" mpirun -np 2 -- "$BW" "${COMMON[@]}" -s 4K -n 200 --op send --json "$out/mpi.json" \
+  >"$out/mpi.log" 2>&1 || { cat "$out/mpi.log"; fail "mpirun fp_bw failed"; }
+validate "$out/mpi.json"
+check_doc "$out/mpi.json" send 4096
+assert_json "$out/mpi.json" "d['params']['bootstrap'] == 'mpi' and d['results'][0]['rank'] == 1 and d['results'][0]['peer_rank'] == 0"
+assert_json "$out/mpi.json" "{d['results'][0]['host'], d['results'][0]['peer_host']} == {'node1', 'node2'}"
+pass "mpirun -np 2 fp_bw (pair 0<->1, one JSON from rank 0)"
+
+# Killed peer: the server is killed during the large sizes; the client must notice within
+# --timeout and leave an aborted document with the sizes it finished.
+fp_bg node2 "$BW" -d "$FP_DEV" -x "$FP_GID" --timeout 10 -a --max-size 1M -n 100
+server=$FP_BG_PID
+start=$SECONDS
+fp_run_t 120 node1 "$BW" -d "$FP_DEV" -x "$FP_GID" --timeout 10 -a --max-size 1M -n 100 --json "$out/killed.json" \
+  "$server_ip" >"$out/killed.log" 2>&1 &
+client=$!
+# Wait until a few sizes are done, then kill the server (its fp_bw in node2 dies with the run).
+for _ in $(seq 1 60); do
+  [ -s "$out/killed.json" ] && "$FP_PY" -c "import json,sys; sys.exit(len(json.load(open('$out/killed.json'))['results']) < 8)" 2>/dev/null && break
+  sleep 0.5
+done
+kill -TERM "$server"
+killed_at=$SECONDS
+wait "$client"; rc=$?
+elapsed=$((SECONDS - killed_at))
+cat "$out/killed.log"
+[ "$rc" -ne 0 ] || fail "client exited 0 after its server was killed"
+[ "$elapsed" -le 40 ] || fail "client took ${elapsed}s to give up (timeout 10 s)"
+validate "$out/killed.json"
+assert_json "$out/killed.json" "d['status'] == 'aborted' and d['partial'] and 1 <= len(d['results']) < 19"
+assert_json "$out/killed.json" "any('rank 0' in e for e in d['errors'])"
+grep -Eq "rank 0|node2" "$out/killed.log" || fail "the client's message does not name the peer"
+pass "server killed mid-run: client exit $rc after ${elapsed}s, aborted JSON with $("$FP_PY" -c "import json; print(len(json.load(open('$out/killed.json'))['results']))") sizes"
+
+echo "verbs_bw_test: $((SECONDS - t0)) s"
