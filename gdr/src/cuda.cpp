@@ -93,7 +93,8 @@ Availability availability() {
   cudaRuntimeGetVersion(&a.runtime_version);
   // The driver library first: without it the runtime would only say "insufficient driver".
   if (void* h = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL); h == nullptr) {
-    const std::string why = ::dlerror() ? std::string(::dlerror()) : std::string();
+    const char* err = ::dlerror();  // once: a second call returns null
+    const std::string why = err != nullptr ? err : "";
     a.error = why.find("No such file") != std::string::npos || why.empty()
                   ? "libcuda.so.1 is not installed"
                   : "libcuda.so.1 could not be loaded: " + why;
