@@ -33,9 +33,18 @@ fp_run_t 180 node2 "$tool" "${common[@]}" -p 18612 --mem host --test lat -a --ma
   --json "$out/lat.client.json" "$server" >"$out/lat.client.log" 2>&1 || { cat "$out/lat.client.log"; fail "lat client"; }
 fp_wait_bg "$FP_BG_PID" || fail "lat server exited $?"
 validate "$out/lat.client.json"
-assert_json "$out/lat.client.json" 'd["status"] == "ok" and [r["size_bytes"] for r in d["results"]] == [2, 4, 8, 16, 32, 64]'
+assert_json "$out/lat.client.json" 'd["status"] == "ok" and sorted(r["size_bytes"] for r in d["results"]) == [2, 4, 8, 16, 32, 64]'
 assert_json "$out/lat.client.json" 'all(r["test"] == "lat" and r["op"] == "send" and r["mode"] == "direct" and r["t_typical_us"] > 0 and r["p99_us"] >= r["t_min_us"] and r["iterations"] == 100 for r in d["results"])'
 pass "lat send with host memory, 6 sizes"
+
+# 2b. Bandwidth with send/receive over a sweep of sizes (receive queues across runs).
+fp_bg node1 "$tool" "${common[@]}" -p 18615 --mem host --op send -a --max-size 16K -n 50 --json "$out/send.server.json"
+fp_run_t 240 node2 "$tool" "${common[@]}" -p 18615 --mem host --op send -a --max-size 16K -n 50 \
+  --json "$out/send.client.json" "$server" >"$out/send.client.log" 2>&1 || { cat "$out/send.client.log"; fail "send sweep client"; }
+fp_wait_bg "$FP_BG_PID" || fail "send sweep server exited $?"
+validate "$out/send.client.json"
+assert_json "$out/send.client.json" 'd["status"] == "ok" and len(d["results"]) == 14 and all(r["op"] == "send" and r["bw_avg_gbps"] > 0 for r in d["results"])'
+pass "bw send sweep, 14 sizes"
 
 # 3. RDMA read with --validate: every message checked by the receiver.
 fp_bg node1 "$tool" "${common[@]}" -p 18613 --mem host --op read --validate -s 4K -n 100 --json "$out/read.server.json"
