@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -39,6 +42,18 @@ PciAddress pci_of(const hwloc_obj_attr_u::hwloc_pcidev_attr_s& attr) {
   pci.function = attr.func;
   return pci;
 }
+
+// The OS device type as stored. Files from newer hwloc versions put values there that are not
+// members of hwloc_obj_osdev_type_e (hwloc 3 uses bit masks, e.g. 48), which hwloc 2 keeps as
+// they are: read the raw bits rather than loading an out-of-range enum.
+unsigned osdev_type(hwloc_obj_t obj) {
+  static_assert(sizeof(obj->attr->osdev.type) == sizeof(unsigned));
+  unsigned value = 0;
+  std::memcpy(&value, &obj->attr->osdev.type, sizeof value);
+  return value;
+}
+constexpr unsigned kOsdevOpenFabrics = HWLOC_OBJ_OSDEV_OPENFABRICS;
+constexpr unsigned kOsdevNetwork = HWLOC_OBJ_OSDEV_NETWORK;
 
 const char* info(hwloc_obj_t obj, const char* name) {
   const char* value = hwloc_obj_get_info_by_name(obj, name);
@@ -140,7 +155,7 @@ class Converter {
       case HWLOC_OBJ_PCI_DEVICE: convert_pci_device(obj, parent); return;
       case HWLOC_OBJ_OS_DEVICE:
         // OS devices outside any PCI device: only RDMA devices matter (e.g. Soft-RoCE).
-        if (obj->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS && obj->name != nullptr) {
+        if (osdev_type(obj) == kOsdevOpenFabrics && obj->name != nullptr) {
           Nic nic;
           nic.rdma_device = obj->name;
           nic.ports = ports_of(obj);
@@ -195,8 +210,8 @@ class Converter {
     std::vector<hwloc_obj_t> rdma;
     for (hwloc_obj_t c = obj->io_first_child; c != nullptr; c = c->next_sibling) {
       if (c->type != HWLOC_OBJ_OS_DEVICE || c->name == nullptr) continue;
-      if (c->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS) rdma.push_back(c);
-      if (c->attr->osdev.type == HWLOC_OBJ_OSDEV_NETWORK) netdevs.emplace_back(c->name);
+      if (osdev_type(c) == kOsdevOpenFabrics) rdma.push_back(c);
+      if (osdev_type(c) == kOsdevNetwork) netdevs.emplace_back(c->name);
     }
     const std::string model = info(obj, "PCIDevice");
     for (hwloc_obj_t dev : rdma) {
@@ -232,7 +247,7 @@ int count_objects(hwloc_topology_t topo, hwloc_obj_type_t type) {
 int count_openfabrics(hwloc_topology_t topo) {
   int count = 0;
   for (hwloc_obj_t obj = hwloc_get_next_osdev(topo, nullptr); obj != nullptr; obj = hwloc_get_next_osdev(topo, obj)) {
-    if (obj->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS) ++count;
+    if (osdev_type(obj) == kOsdevOpenFabrics) ++count;
   }
   return count;
 }
@@ -246,9 +261,9 @@ void census_walk(const XmlElement& element, HwlocXmlCensus& census) {
       ++census.bridges;
     } else if (type == "OSDev") {
       ++census.os_devices;
-      const std::string osdev_type = element.attribute_or("osdev_type", "");
-      if (osdev_type == "3") ++census.openfabrics;
-      if (!(osdev_type.size() == 1 && osdev_type[0] >= '0' && osdev_type[0] <= '5')) ++census.unknown_osdev_types;
+      const std::string type_text = element.attribute_or("osdev_type", "");
+      if (type_text == "3") ++census.openfabrics;
+      if (!(type_text.size() == 1 && type_text[0] >= '0' && type_text[0] <= '5')) ++census.unknown_osdev_types;
     } else if (type == "Machine" && census.hostname.empty()) {
       for (const auto& child : element.children) {
         if (child.name == "info" && child.attribute_or("name", "") == "HostName") census.hostname = child.attribute_or("value", "");
@@ -435,6 +450,14 @@ Topology load_live(const LiveOptions& options) {
   h.keep_all_io();
   h.load();
   Topology t = topology_from_hwloc(h.get(), SourceKind::live, "");
+  if (!hwloc_topology_is_thissystem(h.get())) {
+    t.warnings.emplace_back(
+        "hwloc did not read this machine (HWLOC_XMLFILE, HWLOC_SYNTHETIC or HWLOC_FSROOT set?): the live checks "
+        "still read this machine's sysfs");
+  }
+  if (count_objects(h.get(), HWLOC_OBJ_PCI_DEVICE) == 0) {
+    t.warnings.emplace_back("hwloc found no PCI device (a container without /sys/bus/pci?): GPUs and NICs may be missing");
+  }
   augment_from_sysfs(t, options.roots);
   t.host = this_hostname();
   return t;

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
@@ -41,7 +42,7 @@ class Builder {
     }
     if (cpus == 0) throw UsageError(source_ + ": NCCL topology has no <cpu> element");
     t_.numa_node_count = static_cast<int>(numa_seen_.size());
-    for (int id : numa_seen_) t_.nodes[0].numa_ids.push_back(id);
+    t_.nodes[0].numa_ids.assign(numa_seen_.begin(), numa_seen_.end());
   }
 
  private:
@@ -60,7 +61,7 @@ class Builder {
       if (numaid->empty() || *end != '\0' || value < 0) fail(e, "bad numaid \"" + *numaid + "\"");
       numa = static_cast<int>(value);
       locality.numa_ids.push_back(numa);
-      numa_seen_.push_back(numa);
+      numa_seen_.insert(numa);
       locality.label = "NUMA " + *numaid;
     } else {
       locality.label = "CPU (no numaid)";
@@ -160,7 +161,7 @@ class Builder {
 
   Topology& t_;
   const std::string& source_;
-  std::vector<int> numa_seen_;
+  std::set<int> numa_seen_;
 };
 
 }  // namespace
