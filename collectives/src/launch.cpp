@@ -31,7 +31,9 @@ int local_rank_from_hosts(const std::vector<std::string>& hosts, int rank) {
 }
 
 std::vector<int> devices_for_process(int local_rank, int per_process, int device_count) {
-  const int first = local_rank * per_process;
+  // A launcher that binds GPUs (srun --gpus-per-task, CUDA_VISIBLE_DEVICES per rank) leaves each
+  // process exactly its own devices: use them all, whatever the local rank.
+  const int first = device_count == per_process ? 0 : local_rank * per_process;
   if (first + per_process > device_count)
     throw Error("local rank " + std::to_string(local_rank) + " needs GPUs " + std::to_string(first) + ".." +
                 std::to_string(first + per_process - 1) + " but this node has " + std::to_string(device_count) +

@@ -228,6 +228,7 @@ class NcclBackend final : public Backend {
         cuda_check(cudaMemset(s.recv, 0, std::max<std::size_t>(recv_bytes, 1)), "clearing a buffer");
         s.recv_bytes = recv_bytes;
       }
+      cuda_check(cudaDeviceSynchronize(), "clearing buffers");
     }
   }
 
@@ -236,7 +237,11 @@ class NcclBackend final : public Backend {
     cuda_check(cudaSetDevice(s.device), "selecting GPU");
     auto* base = static_cast<std::byte*>(which == BufferKind::send ? s.send : s.recv);
     range(s, which, offset, data.size());
-    cuda_check(cudaMemcpy(base + offset, data.data(), data.size(), cudaMemcpyHostToDevice), "copying data to the GPU");
+    // On the rank's own stream, then synchronised: ordered with the collectives that follow (a
+    // plain cudaMemcpy from pageable memory may still be in flight when it returns).
+    cuda_check(cudaMemcpyAsync(base + offset, data.data(), data.size(), cudaMemcpyHostToDevice, s.stream),
+               "copying data to the GPU");
+    cuda_check(cudaStreamSynchronize(s.stream), "copying data to the GPU");
   }
 
   void read(int local, BufferKind which, std::size_t offset, std::span<std::byte> data) override {
@@ -244,7 +249,9 @@ class NcclBackend final : public Backend {
     cuda_check(cudaSetDevice(s.device), "selecting GPU");
     const auto* base = static_cast<const std::byte*>(which == BufferKind::send ? s.send : s.recv);
     range(s, which, offset, data.size());
-    cuda_check(cudaMemcpy(data.data(), base + offset, data.size(), cudaMemcpyDeviceToHost), "copying data from the GPU");
+    cuda_check(cudaMemcpyAsync(data.data(), base + offset, data.size(), cudaMemcpyDeviceToHost, s.stream),
+               "copying data from the GPU");
+    cuda_check(cudaStreamSynchronize(s.stream), "copying data from the GPU");
   }
 
   void launch(const CollCall& call, int group, Watchdog& /*watchdog*/) override {

@@ -40,6 +40,10 @@ TEST(Devices, AssignedAsNcclTests) {
   EXPECT_EQ(devices_for_process(0, 1, 8), std::vector<int>{0});
   EXPECT_EQ(devices_for_process(3, 2, 8), (std::vector<int>{6, 7}));
   EXPECT_THROW((void)devices_for_process(4, 2, 8), fabricperf::Error);
+  // GPUs bound by the launcher: each process sees only its own.
+  EXPECT_EQ(devices_for_process(5, 1, 1), std::vector<int>{0});
+  EXPECT_EQ(devices_for_process(3, 2, 2), (std::vector<int>{0, 1}));
+  EXPECT_THROW((void)devices_for_process(1, 1, 0), fabricperf::Error);
 }
 
 TEST(NicPinning, UserValueWinsThenMappingByPciOrIndex) {

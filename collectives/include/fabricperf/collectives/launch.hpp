@@ -19,7 +19,8 @@ using GetEnv = std::function<const char*(const char*)>;
 // Position of `rank` among the ranks on its host (the hosts list is indexed by rank).
 [[nodiscard]] int local_rank_from_hosts(const std::vector<std::string>& hosts, int rank);
 
-// CUDA devices of a process: local_rank * per_process + i, as nccl-tests assigns them.
+// CUDA devices of a process: local_rank * per_process + i, as nccl-tests assigns them; when the
+// process sees exactly per_process devices (the launcher bound them), those.
 // Throws Error naming the counts when the node does not have that many devices.
 [[nodiscard]] std::vector<int> devices_for_process(int local_rank, int per_process, int device_count);
 
