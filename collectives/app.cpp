@@ -218,6 +218,10 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.common.timeout_s * 1000));
   const auto command = command_line(argc, argv);
 
+  if (!kHaveMpi && launched_by_mpi_launcher() && !o.tcp_launch())
+    throw UsageError("started by an MPI launcher, but this fp_coll was built without MPI: every process would run "
+                     "alone (launch with --ranks/--server instead)");
+
   SignalGuard guard;  // before MPI or CUDA start threads
   std::unique_ptr<Bootstrap> bootstrap;
   if (o.tcp_launch() && !(o.ranks == 1 && o.server.empty())) {
