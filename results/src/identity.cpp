@@ -114,18 +114,29 @@ Identity identity_of(const nlohmann::json& row, const IdentityRules& rules) {
   Identity identity;
   if (!row.is_object()) return identity;
   const bool names_hosts = row.contains("host") || row.contains("hosts");
+  const bool plain = rules.extra_keys.empty() && rules.ignored_keys.empty() && rules.promoted_keys.empty();
+  std::vector<std::pair<std::size_t, std::size_t>> order;  // (display rank, index in identity)
   for (const auto& [key, value] : row.items()) {
-    if (value.is_null() || contains(rules.ignored_keys, key)) continue;
-    if (names_hosts && launch_order_key(key, value) && !contains(rules.extra_keys, key)) continue;
-    const bool wanted = is_known_identity_key(key) || contains(rules.extra_keys, key) ||
-                        contains(rules.promoted_keys, key);
-    if (wanted && identifying_value(value)) identity.emplace_back(key, value_text(value));
+    if (value.is_null()) continue;
+    const std::size_t rank = display_rank(key);
+    const bool known = rank < kKnownKeys.size();
+    if (plain) {
+      if (!known) continue;
+    } else {
+      if (contains(rules.ignored_keys, key)) continue;
+      if (!known && !contains(rules.extra_keys, key) && !contains(rules.promoted_keys, key)) continue;
+    }
+    if (names_hosts && launch_order_key(key, value) && (plain || !contains(rules.extra_keys, key))) continue;
+    if (!identifying_value(value)) continue;
+    order.emplace_back(rank, identity.size());
+    identity.emplace_back(key, value_text(value));
   }
-  std::stable_sort(identity.begin(), identity.end(), [](const auto& a, const auto& b) {
-    const auto ra = display_rank(a.first), rb = display_rank(b.first);
-    return ra != rb ? ra < rb : a.first < b.first;
-  });
-  return identity;
+  // Known keys in display order, then the others by name (items() is already sorted by name).
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  Identity sorted;
+  sorted.reserve(identity.size());
+  for (const auto& [rank, index] : order) sorted.push_back(std::move(identity[index]));
+  return sorted;
 }
 
 Identity common_fields(const std::vector<const Identity*>& identities) {
@@ -144,9 +155,12 @@ Identity without(const Identity& identity, const Identity& common) {
 }
 
 std::string identity_key(const Identity& identity) {
-  nlohmann::json pairs = nlohmann::json::array();
-  for (const auto& [key, value] : identity) pairs.push_back({key, value});
-  return pairs.dump();
+  // Length-prefixed: no key or value text can be mistaken for a separator.
+  std::string key;
+  for (const auto& [k, v] : identity) {
+    key += std::to_string(k.size()) + ':' + k + std::to_string(v.size()) + ':' + v;
+  }
+  return key;
 }
 
 std::string describe(const Identity& identity) {

@@ -88,7 +88,7 @@ int report_main(int argc, const char* const* argv) {
   CLI::App app{"fp_report: compare, export, render, validate and merge fabricperf result documents.\n"
                "See 'fp_report SUBCOMMAND --help' for each subcommand's options.",
                "fp_report"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);  // "none" is reported by the body, so an unknown option is named first
   const std::vector<std::string> command_line = fabricperf::command_line(argc, argv);
 
   // compare
@@ -172,7 +172,7 @@ int report_main(int argc, const char* const* argv) {
       write_output(merge_out, merged.dump(2) + "\n");
       return 0;
     }
-    throw UsageError("no subcommand given");
+    throw UsageError("a subcommand is required: compare, export, html, validate or merge");
   });
 }
 

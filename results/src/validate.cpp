@@ -1,11 +1,138 @@
 #include "fabricperf/results/validate.hpp"
 
 #include <cmath>
+#include <deque>
 #include <map>
+#include <optional>
 #include <regex>
+#include <unordered_map>
 
 namespace fabricperf::results {
 namespace {
+
+// The schema compiled once into a tree of plain structs, so validating a document with millions
+// of rows does no keyword lookups, no pointer parsing and no allocation unless there is a problem.
+enum TypeBit : unsigned {
+  kNull = 1, kBoolean = 2, kInteger = 4, kNumber = 8, kString = 16, kArray = 32, kObject = 64,
+};
+
+struct Node {
+  bool never = false;  // the schema `false`
+  unsigned types = 0;  // 0: any
+  std::string type_text;
+  const nlohmann::json* const_value = nullptr;
+  const nlohmann::json* enum_values = nullptr;
+  std::vector<std::string> required;
+  std::unordered_map<std::string, const Node*> properties;
+  bool forbid_additional = false;
+  const Node* additional = nullptr;
+  const Node* items = nullptr;
+  std::optional<double> min_items, max_items, min_length, minimum, maximum;
+  std::optional<std::regex> pattern;
+  std::string pattern_text;
+  const Node* ref = nullptr;
+  std::vector<const Node*> all_of, any_of, one_of;
+};
+
+unsigned type_bit(const std::string& name) {
+  if (name == "null") return kNull;
+  if (name == "boolean") return kBoolean;
+  if (name == "integer") return kInteger;
+  if (name == "number") return kNumber | kInteger;
+  if (name == "string") return kString;
+  if (name == "array") return kArray;
+  if (name == "object") return kObject;
+  return 0;
+}
+
+class CompiledSchema {
+ public:
+  explicit CompiledSchema(const nlohmann::json& root) : root_json_(root) { root_ = compile(root); }
+  [[nodiscard]] const Node* root() const { return root_; }
+
+ private:
+  const Node* compile(const nlohmann::json& schema) {
+    if (const auto it = compiled_.find(&schema); it != compiled_.end()) return it->second;
+    Node& node = nodes_.emplace_back();
+    compiled_[&schema] = &node;  // before recursing: references may come back here
+    if (schema.is_boolean()) {
+      node.never = !schema.get<bool>();
+      return &node;
+    }
+    if (!schema.is_object()) return &node;
+    if (const auto ref = schema.find("$ref"); ref != schema.end() && ref->is_string()) {
+      const std::string text = ref->get<std::string>();
+      if (text.starts_with("#")) {
+        try {
+          node.ref = compile(root_json_.at(nlohmann::json::json_pointer(text.substr(1))));
+        } catch (const nlohmann::json::exception&) {
+          // unresolvable references constrain nothing, as remote ones (not used) would not
+        }
+      }
+    }
+    if (const auto type = schema.find("type"); type != schema.end()) {
+      const nlohmann::json names = type->is_array() ? *type : nlohmann::json::array({*type});
+      for (const auto& t : names) {
+        if (!t.is_string()) continue;
+        node.types |= type_bit(t.get<std::string>());
+        node.type_text += (node.type_text.empty() ? "" : " or ") + t.get<std::string>();
+      }
+      if (node.types == 0) node.types = ~0U;
+    }
+    if (const auto c = schema.find("const"); c != schema.end()) node.const_value = &*c;
+    if (const auto e = schema.find("enum"); e != schema.end() && e->is_array()) node.enum_values = &*e;
+    if (const auto r = schema.find("required"); r != schema.end() && r->is_array())
+      for (const auto& key : *r)
+        if (key.is_string()) node.required.push_back(key.get<std::string>());
+    if (const auto props = schema.find("properties"); props != schema.end() && props->is_object())
+      for (const auto& [key, sub] : props->items()) node.properties[key] = compile(sub);
+    if (const auto add = schema.find("additionalProperties"); add != schema.end()) {
+      if (add->is_boolean()) node.forbid_additional = !add->get<bool>();
+      else node.additional = compile(*add);
+    }
+    if (const auto items = schema.find("items"); items != schema.end()) node.items = compile(*items);
+    const auto number = [&](const char* key, std::optional<double>& out) {
+      if (const auto it = schema.find(key); it != schema.end() && it->is_number()) out = it->get<double>();
+    };
+    number("minItems", node.min_items);
+    number("maxItems", node.max_items);
+    number("minLength", node.min_length);
+    number("minimum", node.minimum);
+    number("maximum", node.maximum);
+    if (const auto p = schema.find("pattern"); p != schema.end() && p->is_string()) {
+      node.pattern_text = p->get<std::string>();
+      node.pattern.emplace(node.pattern_text, std::regex::ECMAScript);
+    }
+    for (const auto& [key, list] : {std::pair{"allOf", &node.all_of}, std::pair{"anyOf", &node.any_of},
+                                    std::pair{"oneOf", &node.one_of}})
+      if (const auto it = schema.find(key); it != schema.end() && it->is_array())
+        for (const auto& sub : *it) list->push_back(compile(sub));
+    return &node;
+  }
+
+  const nlohmann::json& root_json_;
+  std::deque<Node> nodes_;  // stable addresses
+  std::map<const nlohmann::json*, const Node*> compiled_;
+  const Node* root_ = nullptr;
+};
+
+// Where the validator is, as a chain on the stack; turned into text only for a problem.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view key;
+  std::size_t index = 0;
+  bool is_index = false;
+
+  [[nodiscard]] std::string text() const {
+    std::vector<const Path*> chain;
+    for (const Path* p = this; p != nullptr && (p->parent != nullptr || !p->key.empty() || p->is_index); p = p->parent)
+      chain.push_back(p);
+    std::string out;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+      out += (out.empty() ? "" : "/") + ((*it)->is_index ? std::to_string((*it)->index) : std::string((*it)->key));
+    return out;
+  }
+};
 
 const char* type_name(const nlohmann::json& value) {
   switch (value.type()) {
@@ -21,22 +148,22 @@ const char* type_name(const nlohmann::json& value) {
   }
 }
 
-bool is_integral(const nlohmann::json& value) {
-  if (value.is_number_integer()) return true;
-  if (!value.is_number_float()) return false;
-  const double d = value.get<double>();
-  return std::isfinite(d) && d == static_cast<double>(static_cast<long long>(d));
-}
-
-bool has_type(const nlohmann::json& value, const std::string& type) {
-  if (type == "object") return value.is_object();
-  if (type == "array") return value.is_array();
-  if (type == "string") return value.is_string();
-  if (type == "number") return value.is_number();
-  if (type == "integer") return is_integral(value);
-  if (type == "boolean") return value.is_boolean();
-  if (type == "null") return value.is_null();
-  return false;
+// JSON Schema's integer: any number with a zero fractional part (1.0 is one).
+unsigned value_bits(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null: return kNull;
+    case nlohmann::json::value_t::boolean: return kBoolean;
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned: return kInteger | kNumber;
+    case nlohmann::json::value_t::number_float: {
+      const double d = value.get<double>();
+      return std::isfinite(d) && d == std::floor(d) ? kInteger | kNumber : kNumber;
+    }
+    case nlohmann::json::value_t::string: return kString;
+    case nlohmann::json::value_t::array: return kArray;
+    case nlohmann::json::value_t::object: return kObject;
+    default: return 0;
+  }
 }
 
 std::size_t utf8_length(const std::string& text) {
@@ -46,155 +173,94 @@ std::size_t utf8_length(const std::string& text) {
   return n;
 }
 
-std::string join_path(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "/" + key;
-}
-
 std::string short_dump(const nlohmann::json& value) {
   std::string text = value.dump();
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
 }
 
-class Validator {
- public:
-  explicit Validator(const nlohmann::json& root) : root_(root) {}
+std::string limit_text(double v) { return nlohmann::json(v == std::floor(v) ? nlohmann::json(static_cast<long long>(v)) : nlohmann::json(v)).dump(); }
 
-  void validate(const nlohmann::json& value, const nlohmann::json& schema, const std::string& path,
-                std::vector<Problem>& out) {
-    if (schema.is_boolean()) {
-      if (!schema.get<bool>()) out.push_back({path, "not allowed here"});
-      return;
-    }
-    if (!schema.is_object()) return;
-    if (const auto ref = schema.find("$ref"); ref != schema.end() && ref->is_string()) {
-      validate(value, resolve(ref->get<std::string>()), path, out);
-    }
-    if (const auto type = schema.find("type"); type != schema.end()) {
-      bool ok = false;
-      std::string wanted;
-      if (type->is_string()) {
-        ok = has_type(value, type->get<std::string>());
-        wanted = type->get<std::string>();
-      } else if (type->is_array()) {
-        for (const auto& t : *type) {
-          if (!t.is_string()) continue;
-          ok = ok || has_type(value, t.get<std::string>());
-          wanted += (wanted.empty() ? "" : " or ") + t.get<std::string>();
-        }
-      }
-      if (!ok) {
-        out.push_back({path, "expected " + wanted + ", got " + type_name(value)});
-        return;  // the other keywords would only repeat the problem
-      }
-    }
-    if (const auto c = schema.find("const"); c != schema.end() && value != *c)
-      out.push_back({path, "expected " + short_dump(*c) + ", got " + short_dump(value)});
-    if (const auto e = schema.find("enum"); e != schema.end() && e->is_array()) {
-      bool found = false;
-      for (const auto& option : *e) found = found || option == value;
-      if (!found) out.push_back({path, short_dump(value) + " is not one of " + short_dump(*e)});
-    }
-    if (value.is_string()) check_string(value.get_ref<const std::string&>(), schema, path, out);
-    if (value.is_number()) check_number(value.get<double>(), schema, path, out);
-    if (value.is_array()) check_array(value, schema, path, out);
-    if (value.is_object()) check_object(value, schema, path, out);
-    check_combinators(value, schema, path, out);
+void validate(const nlohmann::json& value, const Node& node, const Path& path, std::vector<Problem>& out) {
+  if (node.never) {
+    out.push_back({path.text(), "not allowed here"});
+    return;
   }
-
- private:
-  const nlohmann::json& resolve(const std::string& ref) {
-    static const nlohmann::json nothing = nlohmann::json::object();
-    if (ref.empty() || ref[0] != '#') return nothing;  // remote references are not used
-    try {
-      return root_.at(nlohmann::json::json_pointer(ref.substr(1)));
-    } catch (const nlohmann::json::exception&) {
-      return nothing;
-    }
+  if (node.ref != nullptr) validate(value, *node.ref, path, out);
+  const unsigned bits = value_bits(value);
+  if (node.types != 0 && (bits & node.types) == 0) {
+    out.push_back({path.text(), "expected " + node.type_text + ", got " + type_name(value)});
+    return;  // the other keywords would only repeat the problem
   }
-
-  const std::regex& regex(const std::string& pattern) {
-    auto it = regexes_.find(pattern);
-    if (it == regexes_.end()) it = regexes_.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
-    return it->second;
+  if (node.const_value != nullptr && value != *node.const_value)
+    out.push_back({path.text(), "expected " + short_dump(*node.const_value) + ", got " + short_dump(value)});
+  if (node.enum_values != nullptr) {
+    bool found = false;
+    for (const auto& option : *node.enum_values) found = found || option == value;
+    if (!found) out.push_back({path.text(), short_dump(value) + " is not one of " + short_dump(*node.enum_values)});
   }
-
-  void check_string(const std::string& text, const nlohmann::json& schema, const std::string& path,
-                    std::vector<Problem>& out) {
-    if (const auto m = schema.find("minLength"); m != schema.end() && m->is_number() &&
-                                                 utf8_length(text) < m->get<double>())
-      out.push_back({path, "string shorter than " + m->dump() + " characters"});
-    if (const auto p = schema.find("pattern"); p != schema.end() && p->is_string() &&
-                                               !std::regex_search(text, regex(p->get<std::string>())))
-      out.push_back({path, short_dump(nlohmann::json(text)) + " does not match " + p->get<std::string>()});
+  if (bits & kString) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (node.min_length && utf8_length(text) < *node.min_length)
+      out.push_back({path.text(), "string shorter than " + limit_text(*node.min_length) + " characters"});
+    if (node.pattern && !std::regex_search(text, *node.pattern))
+      out.push_back({path.text(), short_dump(value) + " does not match " + node.pattern_text});
   }
-
-  static void check_number(double number, const nlohmann::json& schema, const std::string& path,
-                           std::vector<Problem>& out) {
-    if (const auto m = schema.find("minimum"); m != schema.end() && m->is_number() && number < m->get<double>())
-      out.push_back({path, "value below the minimum " + m->dump()});
-    if (const auto m = schema.find("maximum"); m != schema.end() && m->is_number() && number > m->get<double>())
-      out.push_back({path, "value above the maximum " + m->dump()});
+  if (bits & kNumber) {
+    const double number = value.get<double>();
+    if (node.minimum && number < *node.minimum)
+      out.push_back({path.text(), "value below the minimum " + limit_text(*node.minimum)});
+    if (node.maximum && number > *node.maximum)
+      out.push_back({path.text(), "value above the maximum " + limit_text(*node.maximum)});
   }
-
-  void check_array(const nlohmann::json& value, const nlohmann::json& schema, const std::string& path,
-                   std::vector<Problem>& out) {
-    if (const auto m = schema.find("minItems"); m != schema.end() && m->is_number() &&
-                                                value.size() < m->get<double>())
-      out.push_back({path, "fewer than " + m->dump() + " items"});
-    if (const auto m = schema.find("maxItems"); m != schema.end() && m->is_number() &&
-                                                value.size() > m->get<double>())
-      out.push_back({path, "more than " + m->dump() + " items"});
-    if (const auto items = schema.find("items"); items != schema.end())
-      for (std::size_t i = 0; i < value.size(); ++i) validate(value[i], *items, join_path(path, std::to_string(i)), out);
+  if (bits & kArray) {
+    if (node.min_items && value.size() < *node.min_items)
+      out.push_back({path.text(), "fewer than " + limit_text(*node.min_items) + " items"});
+    if (node.max_items && value.size() > *node.max_items)
+      out.push_back({path.text(), "more than " + limit_text(*node.max_items) + " items"});
+    if (node.items != nullptr)
+      for (std::size_t i = 0; i < value.size(); ++i) validate(value[i], *node.items, Path{&path, {}, i, true}, out);
   }
-
-  void check_object(const nlohmann::json& value, const nlohmann::json& schema, const std::string& path,
-                    std::vector<Problem>& out) {
-    if (const auto required = schema.find("required"); required != schema.end() && required->is_array())
-      for (const auto& key : *required)
-        if (key.is_string() && !value.contains(key.get<std::string>()))
-          out.push_back({path, "missing required property '" + key.get<std::string>() + "'"});
-    const auto properties = schema.find("properties");
-    const auto additional = schema.find("additionalProperties");
-    for (const auto& [key, member] : value.items()) {
-      if (properties != schema.end() && properties->is_object() && properties->contains(key)) {
-        validate(member, (*properties)[key], join_path(path, key), out);
-      } else if (additional != schema.end()) {
-        if (additional->is_boolean() && !additional->get<bool>())
-          out.push_back({path, "unexpected property '" + key + "'"});
-        else
-          validate(member, *additional, join_path(path, key), out);
+  if (bits & kObject) {
+    for (const auto& key : node.required)
+      if (!value.contains(key)) out.push_back({path.text(), "missing required property '" + key + "'"});
+    if (!node.properties.empty() || node.forbid_additional || node.additional != nullptr) {
+      for (const auto& [key, member] : value.items()) {
+        const auto it = node.properties.find(key);
+        const Path here{&path, key, 0, false};
+        if (it != node.properties.end()) validate(member, *it->second, here, out);
+        else if (node.forbid_additional) out.push_back({path.text(), "unexpected property '" + key + "'"});
+        else if (node.additional != nullptr) validate(member, *node.additional, here, out);
       }
     }
   }
-
-  void check_combinators(const nlohmann::json& value, const nlohmann::json& schema, const std::string& path,
-                         std::vector<Problem>& out) {
-    if (const auto all = schema.find("allOf"); all != schema.end() && all->is_array())
-      for (const auto& sub : *all) validate(value, sub, path, out);
-    const auto count_valid = [&](const nlohmann::json& list) {
-      std::size_t valid = 0;
-      for (const auto& sub : list) {
-        std::vector<Problem> scratch;
-        validate(value, sub, path, scratch);
-        if (scratch.empty()) ++valid;
-      }
-      return valid;
-    };
-    if (const auto any = schema.find("anyOf"); any != schema.end() && any->is_array() && count_valid(*any) == 0)
-      out.push_back({path, "matches none of the allowed forms (anyOf)"});
-    if (const auto one = schema.find("oneOf"); one != schema.end() && one->is_array()) {
-      const std::size_t valid = count_valid(*one);
-      if (valid != 1)
-        out.push_back({path, valid == 0 ? "matches none of the allowed forms (oneOf)"
-                                        : "matches more than one of the exclusive forms (oneOf)"});
+  for (const Node* sub : node.all_of) validate(value, *sub, path, out);
+  const auto count_valid = [&](const std::vector<const Node*>& list) {
+    std::size_t valid = 0;
+    for (const Node* sub : list) {
+      std::vector<Problem> scratch;
+      validate(value, *sub, path, scratch);
+      valid += scratch.empty();
     }
+    return valid;
+  };
+  if (!node.any_of.empty() && count_valid(node.any_of) == 0)
+    out.push_back({path.text(), "matches none of the allowed forms (anyOf)"});
+  if (!node.one_of.empty()) {
+    const std::size_t valid = count_valid(node.one_of);
+    if (valid != 1)
+      out.push_back({path.text(), valid == 0 ? "matches none of the allowed forms (oneOf)"
+                                             : "matches more than one of the exclusive forms (oneOf)"});
   }
+}
 
-  const nlohmann::json& root_;
-  std::map<std::string, std::regex> regexes_;
-};
+std::vector<Problem> run(const nlohmann::json& doc, const CompiledSchema& schema) {
+  std::vector<Problem> problems;
+  validate(doc, *schema.root(), Path{}, problems);
+  for (auto& p : problems)
+    if (p.where.empty()) p.where = "(document)";
+  return problems;
+}
 
 }  // namespace
 
@@ -204,15 +270,13 @@ const nlohmann::json& embedded_schema() {
 }
 
 std::vector<Problem> validate_against(const nlohmann::json& doc, const nlohmann::json& schema) {
-  std::vector<Problem> problems;
-  Validator validator(schema);
-  validator.validate(doc, schema, "", problems);
-  for (auto& p : problems)
-    if (p.where.empty()) p.where = "(document)";
-  return problems;
+  return run(doc, CompiledSchema(schema));
 }
 
-std::vector<Problem> validate_document(const nlohmann::json& doc) { return validate_against(doc, embedded_schema()); }
+std::vector<Problem> validate_document(const nlohmann::json& doc) {
+  static const CompiledSchema compiled(embedded_schema());  // immutable once built
+  return run(doc, compiled);
+}
 
 std::string to_string(const Problem& problem) { return problem.where + ": " + problem.message; }
 

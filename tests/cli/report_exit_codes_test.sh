@@ -31,8 +31,10 @@ grep -q '^OK: ' "$work/out" || fail "compare of a document with itself does not 
 expect 0 compare "$data/baseline_bw.json" "$data/noisy_rerun_bw.json"
 expect 1 compare "$data/baseline_bw.json" "$data/regressed_bw.json"
 grep -q '^REGRESSION: ' "$work/out" || fail "regressed compare does not start with REGRESSION"
-grep -q 'mlx5_1 fw_ver: 28.37.1014 -> 28.41.1000' "$work/out" || fail "compare does not show the firmware change"
-grep -q 'device=mlx5_1 port=1 op=write size=64K .*bw_avg_gbps.*REGRESSION' "$work/out" || fail "compare table lacks the mlx5_1 64K regression"
+grep -q 'fw_ver: 28.37.1014 -> 28.41.1000 on gpu-node-01 (mlx5_0, mlx5_1), gpu-node-02 (mlx5_0, mlx5_1)' "$work/out" \
+  || fail "compare does not show the firmware change"
+grep -q '^Every row below: host=gpu-node-01 peer_host=gpu-node-02 op=write$' "$work/out" || fail "compare does not factor out shared fields"
+grep -q '^device=mlx5_1 port=1 size=64K .*bw_avg_gbps.*REGRESSION' "$work/out" || fail "compare table lacks the mlx5_1 64K regression"
 expect 1 compare "$data/suite_baseline.json" "$data/suite.json"
 grep -q 'rail=2' "$work/out" || fail "suite compare does not name the weak rail"
 # A wider tolerance hides the 12% drop, but mlx5_1's line-rate check now fails: still exit 1.
@@ -101,6 +103,10 @@ expect 0 merge "$data/bw_sweep.json" "$data/lat.json" --tool fp_suite -o "$work/
 expect 2 merge "$data/bw_sweep.json" "$data/invalid_types.json" -o "$work/merged3.json"
 one_line_naming invalid_types.json
 expect 2 merge "$data/bw_sweep.json" --tool Suite -o "$work/merged4.json"
+
+# no subcommand
+expect 2
+one_line_naming "subcommand is required"
 
 # every subcommand answers --help
 for sub in compare export html validate merge; do
