@@ -171,7 +171,8 @@ int run(const Options& o, int argc, char** argv) {
           cfg.epoch = epoch;
           for (auto& e : engines) e.prepare(cfg, session.role()->role);
         }
-        session.barrier();
+        const std::string doing = std::string(to_string(op)) + " " + format_size(size);
+        session.barrier("starting " + doing);
         nlohmann::json mine = {{"active", active}};
         if (active) {
           session.run_lanes([&](std::size_t i) { results[i] = engines[i].run(); });
@@ -195,7 +196,7 @@ int run(const Options& o, int argc, char** argv) {
           mine["pair"] = session.role()->pair;
           mine["lanes"] = lanes;
         }
-        const auto all = session.gather(mine);
+        const auto all = session.gather(mine, "exchanging results of " + doing);
         if (!session.reporting()) continue;
         std::vector<nlohmann::json> rows;
         for (const auto p : phases[ph]) {
@@ -249,7 +250,7 @@ int run(const Options& o, int argc, char** argv) {
       }
     }
     if (print) human << table_rule() << '\n';
-    session.barrier();
+    session.barrier("finishing");
     return out.finish(RunStatus::ok);
   } catch (const UsageError&) {
     throw;

@@ -145,7 +145,8 @@ int run(const Options& o, int argc, char** argv) {
           cfg.epoch = epoch;
           for (auto& e : engines) e.prepare(cfg, session.role()->role);
         }
-        session.barrier();
+        const std::string doing = std::string(to_string(op)) + " " + format_size(size);
+        session.barrier("starting " + doing);
         nlohmann::json mine = {{"active", active}};
         if (active) {
           session.run_lanes([&](std::size_t i) { results[i] = engines[i].run(); });
@@ -179,7 +180,7 @@ int run(const Options& o, int argc, char** argv) {
           mine["rows"] = rows;
           mine["validation"] = checks;
         }
-        const auto all = session.gather(mine);
+        const auto all = session.gather(mine, "exchanging results of " + doing);
         if (!session.reporting()) continue;
         for (const auto p : phases[ph]) {
           const auto& pair = session.pairs()[p];
@@ -215,7 +216,7 @@ int run(const Options& o, int argc, char** argv) {
       }
     }
     if (print) human << table_rule() << '\n';
-    session.barrier();
+    session.barrier("finishing");
     return out.finish(RunStatus::ok);
   } catch (const UsageError&) {
     throw;

@@ -46,8 +46,9 @@ std::string BandwidthEngine::what_running() const {
 }
 
 void BandwidthEngine::fail_wc(const ibv_wc& wc, const char* what) const {
-  throw PeerError(ep_.peer(), std::string(what) + " with " + ep_.peer() + " failed during " + what_running() + " (" +
-                                  wc_problem(wc) + ")");
+  throw PeerError(ep_.peer(), std::string(what) + " with " + ep_.peer() + " failed during " + what_running() +
+                                  " (QP " + std::to_string(wc.qp_num) + ", vendor error " +
+                                  std::to_string(wc.vendor_err) + ": " + wc_problem(wc) + ")");
 }
 
 void BandwidthEngine::fail_timeout(double idle_s) const {

@@ -23,15 +23,19 @@ std::optional<double> line_rate_pct(double gbps, double line_rate_gbps) noexcept
   return 100.0 * gbps / line_rate_gbps;
 }
 
-double peak_message_rate(std::span<const CompletionSample> samples, std::size_t window,
+double peak_message_rate(std::span<const CompletionSample> samples, std::uint64_t min_window_ticks,
                          double ticks_per_second) noexcept {
   if (samples.size() < 2 || ticks_per_second <= 0) return 0.0;
-  window = std::clamp<std::size_t>(window, 1, samples.size() - 1);
+  if (min_window_ticks == 0) min_window_ticks = 1;
   double best = 0;
-  for (std::size_t i = 0; i + window < samples.size(); ++i) {
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    if (j < i) j = i;
+    while (j < samples.size() && samples[j].ticks - samples[i].ticks < min_window_ticks) ++j;
+    if (j == samples.size()) break;
     const auto& a = samples[i];
-    const auto& b = samples[i + window];
-    if (b.ticks <= a.ticks || b.messages <= a.messages) continue;
+    const auto& b = samples[j];
+    if (b.ticks <= a.ticks || b.messages < a.messages) continue;
     const double rate = static_cast<double>(b.messages - a.messages) * ticks_per_second /
                         static_cast<double>(b.ticks - a.ticks);
     best = std::max(best, rate);
@@ -51,14 +55,13 @@ BandwidthFigures compute_bandwidth(std::span<const CompletionSample> samples, st
   f.seconds = static_cast<double>(last.ticks - start_ticks) / ticks_per_second;
   f.bw_avg_gbps = bandwidth_gbps(f.bytes, f.seconds);
   f.msg_rate_mpps = message_rate_mpps(f.messages, f.seconds);
-  // Peak: the best window of ~5% of the run, preceded by the start point as a sample.
+  // Peak: the best stretch of at least 5% of the run, from the first post on.
   std::vector<CompletionSample> with_start;
   with_start.reserve(samples.size() + 1);
   with_start.push_back({start_ticks, start_messages});
   for (const auto& s : samples)
     if (s.ticks >= start_ticks && s.messages >= start_messages) with_start.push_back(s);
-  const std::size_t window = std::max<std::size_t>(1, (with_start.size() - 1) / 20);
-  const double peak = peak_message_rate(with_start, window, ticks_per_second);
+  const double peak = peak_message_rate(with_start, (last.ticks - start_ticks) / 20, ticks_per_second);
   f.bw_peak_gbps = std::max(f.bw_avg_gbps, peak * static_cast<double>(message_bytes) * 8.0 / 1e9);
   return f;
 }

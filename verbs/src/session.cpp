@@ -180,10 +180,31 @@ void Session::run_lanes(const std::function<void(std::size_t)>& fn) {
   if (first) std::rethrow_exception(first);
 }
 
-void Session::barrier() { bootstrap_->barrier(); }
+namespace {
+// Bootstrap failures name the rank; add what the run was doing.
+template <typename F>
+auto with_context(const std::string& peer, const std::string& doing, F&& f) {
+  try {
+    return f();
+  } catch (const UsageError&) {
+    throw;
+  } catch (const PeerError& e) {
+    throw PeerError(e.peer(), std::string(e.what()) + " (" + doing + ")");
+  } catch (const Error& e) {
+    throw PeerError(peer, std::string(e.what()) + " (" + doing + ")");
+  }
+}
+}  // namespace
 
-std::vector<nlohmann::json> Session::gather(const nlohmann::json& mine) {
-  const auto all = bootstrap_->all_gather(mine.dump());
+void Session::barrier(const std::string& doing) {
+  with_context(peer_name(), doing, [&] {
+    bootstrap_->barrier();
+    return 0;
+  });
+}
+
+std::vector<nlohmann::json> Session::gather(const nlohmann::json& mine, const std::string& doing) {
+  const auto all = with_context(peer_name(), doing, [&] { return bootstrap_->all_gather(mine.dump()); });
   std::vector<nlohmann::json> out;
   out.reserve(all.size());
   for (std::size_t r = 0; r < all.size(); ++r) {

@@ -30,13 +30,27 @@ TEST(Metrics, AverageIsFirstPostToLastCompletion) {
   EXPECT_GE(f.bw_peak_gbps, f.bw_avg_gbps);
 }
 
-TEST(Metrics, PeakIsTheBestWindow) {
-  // 100 msgs/ms, then a burst of 400 msgs in 1 ms, then slow.
-  const std::vector<CompletionSample> s{{0, 0}, {1'000'000, 100}, {2'000'000, 500}, {10'000'000, 600}};
-  EXPECT_DOUBLE_EQ(peak_message_rate(s, 1, 1e9), 400'000.0);
-  EXPECT_DOUBLE_EQ(peak_message_rate(s, 3, 1e9), 60'000.0);
-  EXPECT_DOUBLE_EQ(peak_message_rate(s, 99, 1e9), 60'000.0);  // clamped to the whole run
+TEST(Metrics, PeakIsTheBestWindowOfAMinimumLength) {
+  // 100 msgs/ms, then a burst of 400 msgs in 1 ms, then slow; plus two samples 1 ns apart.
+  const std::vector<CompletionSample> s{
+      {0, 0}, {1'000'000, 100}, {2'000'000, 500}, {2'000'001, 600}, {10'000'000, 700}};
+  EXPECT_DOUBLE_EQ(peak_message_rate(s, 1'000'000, 1e9), 400'000.0);  // 1..2 ms: 400 msgs
+  EXPECT_DOUBLE_EQ(peak_message_rate(s, 2'000'000, 1e9), 250'000.0);  // 0..2 ms
+  EXPECT_DOUBLE_EQ(peak_message_rate(s, 10'000'000, 1e9), 70'000.0);  // the whole run
+  EXPECT_DOUBLE_EQ(peak_message_rate(s, 20'000'000, 1e9), 0.0);       // nothing that long
   EXPECT_DOUBLE_EQ(peak_message_rate(std::span<const CompletionSample>(s).first(1), 1, 1e9), 0.0);
+}
+
+TEST(Metrics, BurstsDoNotInflateThePeak) {
+  // Completions polled in bursts: pairs of samples 10 ns apart every 1 ms, 100 msgs each.
+  std::vector<CompletionSample> s;
+  for (std::uint64_t k = 1; k <= 100; ++k) {
+    s.push_back({k * 1'000'000, k * 100 - 50});
+    s.push_back({k * 1'000'000 + 10, k * 100});
+  }
+  const auto f = compute_bandwidth(s, 0, 0, 1000, 1e9);
+  EXPECT_NEAR(f.bw_avg_gbps, 100e3 * 1000 * 8 / 1e9, 1e-6);  // 100k msgs/s
+  EXPECT_LT(f.bw_peak_gbps, f.bw_avg_gbps * 1.2);
 }
 
 TEST(Metrics, DurationWindowStartsAfterWarmup) {

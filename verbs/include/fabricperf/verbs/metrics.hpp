@@ -30,13 +30,14 @@ struct BandwidthFigures {
 // 100 * gbps / line; nullopt when the line rate is unknown (0).
 [[nodiscard]] std::optional<double> line_rate_pct(double gbps, double line_rate_gbps) noexcept;
 
-// Highest message rate (messages/s) over `window` consecutive sample intervals; 0 with fewer
-// than two samples. window is clamped to [1, samples-1].
-[[nodiscard]] double peak_message_rate(std::span<const CompletionSample> samples, std::size_t window,
+// Highest message rate (messages/s) over any stretch of consecutive samples that lasts at
+// least `min_window_ticks`, each ending at the first sample that far on (so a burst of completions polled together cannot pose as the
+// link's speed); 0 with fewer than two samples or when no stretch is that long.
+[[nodiscard]] double peak_message_rate(std::span<const CompletionSample> samples, std::uint64_t min_window_ticks,
                                        double ticks_per_second) noexcept;
 
 // Average over [start_ticks, samples.back()] (start = the first post; messages counted from
-// start_messages), peak over windows of ~1/20 of the samples.
+// start_messages); peak over stretches of at least 1/20 of that time (never below the average).
 [[nodiscard]] BandwidthFigures compute_bandwidth(std::span<const CompletionSample> samples, std::uint64_t start_ticks,
                                                  std::uint64_t start_messages, std::uint64_t message_bytes,
                                                  double ticks_per_second) noexcept;

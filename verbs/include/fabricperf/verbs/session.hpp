@@ -93,9 +93,11 @@ class Session {
   // before any other error) after all threads ended.
   void run_lanes(const std::function<void(std::size_t)>& fn);
 
-  void barrier();
+  // `doing` says what the run was at, for the error when a peer is gone ("before write 64K").
+  void barrier(const std::string& doing = "synchronizing");
   // Every rank contributes a JSON value; returns all of them by rank.
-  [[nodiscard]] std::vector<nlohmann::json> gather(const nlohmann::json& mine);
+  [[nodiscard]] std::vector<nlohmann::json> gather(const nlohmann::json& mine,
+                                                   const std::string& doing = "exchanging results");
 
   // Connection parameters for the result document.
   [[nodiscard]] nlohmann::json describe() const;
