@@ -361,7 +361,11 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
       h << "# nThread 1 nGpus " << backend->local_ranks() << " minBytes " << config.sizes.front() << " maxBytes "
         << config.sizes.back() << " step: "
         << (o.sizes.increment != "0" ? std::to_string(parse_size(o.sizes.increment, true)) + "(bytes)"
-                                      : format_fixed_width(o.sizes.factor, 1) + "(factor)")
+                                      : [&] {
+                                          char f[32];
+                                          std::snprintf(f, sizeof f, "%g(factor)", o.sizes.factor);
+                                          return std::string(f);
+                                        }())
         << " warmup iters: " << config.warmup_iters << " iters: " << config.iters << " agg iters: " << config.agg_iters
         << " validation: " << config.check << " graph: " << config.graph_launches << '\n';
       if (config.blocking == 1) h << "# Blocking Enabled: wait and barrier after each collective\n";

@@ -10,7 +10,7 @@ int parse_int(const std::string& text, const std::string& what) {
   try {
     std::size_t used = 0;
     const long long v = std::stoll(text, &used, 10);
-    if (used != text.size() || v < 0 || v > 1LL << 40) throw std::invalid_argument(text);
+    if (used != text.size() || v < 0 || v > 2147483647LL) throw std::invalid_argument(text);
     return static_cast<int>(v);
   } catch (const std::exception&) {
     throw UsageError("invalid " + what + " '" + text + "' in --inject-fault");
