@@ -1,3 +1,5 @@
 #include "fabricperf/gdr/app.hpp"
 
-int main(int argc, char** argv) { return fabricperf::gdr::main(argc, argv); }
+int main(int argc, char** argv) {
+  return fabricperf::gdr::main(argc, argv);
+}

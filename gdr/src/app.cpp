@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "fabricperf/bw/report.hpp"
-#include "fabricperf/clock.hpp"
 #include "fabricperf/cli.hpp"
+#include "fabricperf/clock.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/gdr/cuda.hpp"
 #include "fabricperf/gdr/gpu_memory.hpp"
@@ -60,7 +60,9 @@ struct Options {
 
 constexpr std::size_t kValidateBytesPerQp = 64U << 20;
 
-bool is_lat(const Options& o) { return o.test == "lat"; }
+bool is_lat(const Options& o) {
+  return o.test == "lat";
+}
 
 // Under mpirun every rank has the same command line: initiators use --mem, targets
 // --remote-mem. The role is needed before the bootstrap starts (to pick GPUs and NICs), so it
@@ -92,13 +94,17 @@ struct Side {
   std::string host;
   nlohmann::json pairs = nlohmann::json::array();  // GpuNicPair::to_json per lane (empty for host memory)
   nlohmann::json checks = nlohmann::json::array();
-  std::string error;  // non-empty when this side could not set up (registration failure, ...)
+  std::string error;            // non-empty when this side could not set up (registration failure, ...)
   std::string expect_peer_mem;  // --remote-mem over TCP ("" when not given)
 };
 
 nlohmann::json to_json(const Side& s) {
-  return {{"mem", std::string(to_string(s.mem))}, {"host", s.host}, {"pairs", s.pairs}, {"checks", s.checks},
-          {"error", s.error}, {"expect_peer_mem", s.expect_peer_mem}};
+  return {{"mem", std::string(to_string(s.mem))},
+          {"host", s.host},
+          {"pairs", s.pairs},
+          {"checks", s.checks},
+          {"error", s.error},
+          {"expect_peer_mem", s.expect_peer_mem}};
 }
 
 Side side_from_json(const nlohmann::json& j) {
@@ -116,8 +122,10 @@ Check check_from_json(const nlohmann::json& j) {
   Check c;
   c.name = j.value("name", "");
   const std::string st = j.value("status", "skip");
-  c.status = st == "pass" ? CheckStatus::pass : st == "fail" ? CheckStatus::fail : st == "warn" ? CheckStatus::warn
-                                                                                                  : CheckStatus::skip;
+  c.status = st == "pass"   ? CheckStatus::pass
+             : st == "fail" ? CheckStatus::fail
+             : st == "warn" ? CheckStatus::warn
+                            : CheckStatus::skip;
   c.expected = j.value("expected", nlohmann::json());
   c.measured = j.value("measured", nlohmann::json());
   c.detail = j.value("detail", "");
@@ -367,9 +375,8 @@ nlohmann::json Run::finish_rows(nlohmann::json gdr_row, nlohmann::json staged_ro
       std::ostringstream s;
       const int gpu = r.value("gpu", -1);
       s << ' ' << std::left << std::setw(10) << r.value("size_bytes", std::uint64_t{0}) << std::setw(13)
-        << r.value("mode", "") << std::setw(26) << (r.value("mem", "") + "->" + r.value("peer_mem", ""))
-        << std::setw(5) << (gpu >= 0 ? std::to_string(gpu) : "-") << std::setw(12) << r.value("device", "")
-        << std::right;
+        << r.value("mode", "") << std::setw(26) << (r.value("mem", "") + "->" + r.value("peer_mem", "")) << std::setw(5)
+        << (gpu >= 0 ? std::to_string(gpu) : "-") << std::setw(12) << r.value("device", "") << std::right;
       if (lat) {
         s << std::setw(12) << fmt(r.value("t_typical_us", 0.0)) << std::setw(12) << fmt(r.value("t_avg_us", 0.0))
           << std::setw(12) << fmt(r.value("p99_us", 0.0));
@@ -377,9 +384,10 @@ nlohmann::json Run::finish_rows(nlohmann::json gdr_row, nlohmann::json staged_ro
         const double gbps = r.value("bw_avg_gbps", 0.0);
         s << std::setw(14) << (o_.report_gbits ? fmt(gbps) : fmt(gbps * 1e9 / 8 / 1048576.0));
         s << std::setw(14)
-          << (r.contains("bw_peak_gbps") ? (o_.report_gbits ? fmt(r["bw_peak_gbps"].get<double>())
-                                                            : fmt(r["bw_peak_gbps"].get<double>() * 1e9 / 8 / 1048576.0))
-                                         : std::string("-"));
+          << (r.contains("bw_peak_gbps")
+                  ? (o_.report_gbits ? fmt(r["bw_peak_gbps"].get<double>())
+                                     : fmt(r["bw_peak_gbps"].get<double>() * 1e9 / 8 / 1048576.0))
+                  : std::string("-"));
       }
       s << std::setw(10) << gain_text(r);
       return s.str();
@@ -430,8 +438,10 @@ void Run::add_bw_rows(RunOutput& out, const std::vector<nlohmann::json>& all, st
         check.detail = ctx.op + " " + format_size(size) + " " + to_string(is.mem).data() + " on " +
                        row.value("host", "") + ":" + row.value("device", "") + " -> " + to_string(ts.mem).data() +
                        " on " + row.value("peer_host", "") + ":" + row.value("peer_device", "") + ": " + v.describe();
-        check.labels = {{"host", row.value("host", "")}, {"device", row.value("device", "")},
-                        {"gpu", id.gpu},                 {"size_bytes", size}};
+        check.labels = {{"host", row.value("host", "")},
+                        {"device", row.value("device", "")},
+                        {"gpu", id.gpu},
+                        {"size_bytes", size}};
         if (v.first_bad_offset) check.labels["first_bad_offset"] = *v.first_bad_offset;
         out.add_check(check);
         if (!v.passed() && print_) *human_ << " VALIDATION FAILED: " << check.detail << '\n';
@@ -481,9 +491,13 @@ void Run::add_lat_rows(RunOutput& out, const std::vector<nlohmann::json>& all, s
       id.peer_mem = ts.mem;
       fill_identity(id, lane_pair(is, i), true);
       fill_identity(id, lane_pair(ts, i), false);
-      nlohmann::json row = {{"host", is.host}, {"peer_host", ts.host},
-                            {"device", il[i].value("device", "")}, {"peer_device", tl[i].value("device", "")},
-                            {"rank", pair.initiator}, {"peer_rank", pair.target}, {"pair", p}};
+      nlohmann::json row = {{"host", is.host},
+                            {"peer_host", ts.host},
+                            {"device", il[i].value("device", "")},
+                            {"peer_device", tl[i].value("device", "")},
+                            {"rank", pair.initiator},
+                            {"peer_rank", pair.target},
+                            {"pair", p}};
       row.update(il[i].at("gdr"));
       row.update(entry(id, measured_mode(is.mem, ts.mem), size));
       if (o_.validate) {
@@ -502,8 +516,12 @@ void Run::add_lat_rows(RunOutput& out, const std::vector<nlohmann::json>& all, s
       }
       nlohmann::json staged;
       if (staged_ && il[i].contains("staged")) {
-        staged = {{"host", is.host}, {"peer_host", ts.host}, {"device", il[i].value("device", "")},
-                  {"peer_device", tl[i].value("device", "")}, {"rank", pair.initiator}, {"peer_rank", pair.target},
+        staged = {{"host", is.host},
+                  {"peer_host", ts.host},
+                  {"device", il[i].value("device", "")},
+                  {"peer_device", tl[i].value("device", "")},
+                  {"rank", pair.initiator},
+                  {"peer_rank", pair.target},
                   {"pair", p}};
         const auto& f = il[i]["staged"];
         // One-way trip: the sender copies GPU -> host, the receiver host -> GPU. For read the
@@ -583,7 +601,8 @@ void Run::measure(RunOutput& out) {
       const bool active = session_->active_in(ph);
       nlohmann::json mine = {{"active", active}};
       nlohmann::json lane_json = nlohmann::json::array();
-      for (std::size_t i = 0; i < lanes.size(); ++i) lane_json.push_back({{"device", lanes[i].device->selection().device}});
+      for (std::size_t i = 0; i < lanes.size(); ++i)
+        lane_json.push_back({{"device", lanes[i].device->selection().device}});
       // 1. The host-staged baseline: RDMA between pinned host buffers, then the copy costs.
       if (staged_) {
         if (active) {
@@ -600,8 +619,10 @@ void Run::measure(RunOutput& out) {
         session_->barrier();
         if (active) {
           session_->run_lanes([&](std::size_t i) {
-            if (is_lat(o_)) lat_staged_results[i] = lat_staged[i].run();
-            else bw_staged_results[i] = bw_staged[i].run();
+            if (is_lat(o_))
+              lat_staged_results[i] = lat_staged[i].run();
+            else
+              bw_staged_results[i] = bw_staged[i].run();
           });
           for (std::size_t i = 0; i < lanes.size(); ++i) lane_json[i]["copy"] = measure_copies(i, size);
         }
@@ -621,8 +642,10 @@ void Run::measure(RunOutput& out) {
       session_->barrier();
       if (active) {
         session_->run_lanes([&](std::size_t i) {
-          if (is_lat(o_)) lat_results[i] = lat_gdr[i].run();
-          else bw_results[i] = bw_gdr[i].run();
+          if (is_lat(o_))
+            lat_results[i] = lat_gdr[i].run();
+          else
+            bw_results[i] = bw_gdr[i].run();
         });
         const std::string host = session_->bootstrap().hostnames().at(static_cast<std::size_t>(session_->rank()));
         for (std::size_t i = 0; i < lanes.size(); ++i) {
@@ -644,7 +667,8 @@ void Run::measure(RunOutput& out) {
           if (is_lat(o_)) {
             if (lat_results[i].measured) lane_json[i]["gdr"] = latency_figures(lat_results[i]);
             lane_json[i]["validation"] = lat_results[i].validation.to_json();
-            if (staged_ && lat_staged_results[i].measured) lane_json[i]["staged"] = latency_figures(lat_staged_results[i]);
+            if (staged_ && lat_staged_results[i].measured)
+              lane_json[i]["staged"] = latency_figures(lat_staged_results[i]);
           } else {
             lane_json[i]["gdr"] = bw_lane(bw_results[i]);
             if (staged_) lane_json[i]["staged"] = bw_lane(bw_staged_results[i]);
@@ -655,8 +679,10 @@ void Run::measure(RunOutput& out) {
       }
       const auto all = session_->gather(mine);
       if (!session_->reporting()) continue;
-      if (is_lat(o_)) add_lat_rows(out, all, ph, size);
-      else add_bw_rows(out, all, ph, size);
+      if (is_lat(o_))
+        add_lat_rows(out, all, ph, size);
+      else
+        add_bw_rows(out, all, ph, size);
     }
   }
 }
@@ -703,7 +729,8 @@ int Run::operator()() {
     so.devices = devices;
     so.all_devices = false;
   } else if (o_.all_gpus || o_.gpu >= 0) {
-    throw UsageError("--gpu/--all-gpus need GPU memory on this side (--mem cuda, cuda-dmabuf, cuda-peermem or cuda-host)");
+    throw UsageError(
+        "--gpu/--all-gpus need GPU memory on this side (--mem cuda, cuda-dmabuf, cuda-peermem or cuda-host)");
   }
 
   const std::string token = "fp_gdr/1 test=" + o_.test + " op=" + std::string(to_string(op_)) +
@@ -718,8 +745,9 @@ int Run::operator()() {
     clock_ = std::make_unique<CycleClock>(CycleClock::calibrate());
     const std::string host = session_->bootstrap().hostnames().at(static_cast<std::size_t>(session_->rank()));
     if (guessed_role && session_->role() && session_->role()->role != *guessed_role)
-      throw UsageError("this rank's role in the pairing differs from what the launcher's environment suggested; "
-                       "give every rank the same memory (--mem without --remote-mem)");
+      throw UsageError(
+          "this rank's role in the pairing differs from what the launcher's environment suggested; "
+          "give every rank the same memory (--mem without --remote-mem)");
     me_.mem = mine_;
     me_.host = host;
     if (expected_peer_ && !mpi_launched) me_.expect_peer_mem = std::string(to_string(*expected_peer_));
@@ -757,7 +785,8 @@ int Run::operator()() {
       const auto& s = all_sides_[r];
       if (s.error.empty()) continue;
       const bool local = static_cast<int>(r) == session_->rank();
-      const std::string msg = local ? s.error : session_->bootstrap().describe_rank(static_cast<int>(r)) + ": " + s.error;
+      const std::string msg =
+          local ? s.error : session_->bootstrap().describe_rank(static_cast<int>(r)) + ": " + s.error;
       if (local || report_json) std::cerr << "fp_gdr: error: " << msg << '\n';
       out.add_error(msg);
     }
@@ -769,7 +798,7 @@ int Run::operator()() {
       const Side& a = all_sides_.at(static_cast<std::size_t>(session_->rank()));
       const Side& b = peer_;
       for (const auto& [x, y, y_name] : {std::tuple{&a, &b, session_->peer_name()},
-                                          std::tuple{&b, &a, session_->bootstrap().describe_rank(session_->rank())}}) {
+                                         std::tuple{&b, &a, session_->bootstrap().describe_rank(session_->rank())}}) {
         if (!x->expect_peer_mem.empty() && x->expect_peer_mem != to_string(y->mem))
           throw UsageError("--remote-mem " + x->expect_peer_mem + " but " + y_name + " uses --mem " +
                            std::string(to_string(y->mem)));
@@ -778,8 +807,8 @@ int Run::operator()() {
         throw UsageError(write_latency_problem(peer_.mem) + " (on " + session_->peer_name() + ")");
     }
     // The baseline runs when GPU memory is on either side of the pair (all ranks agree).
-    staged_ = !o_.no_staged && std::any_of(all_sides_.begin(), all_sides_.end(),
-                                           [](const Side& s) { return is_device_memory(s.mem); });
+    staged_ = !o_.no_staged &&
+              std::any_of(all_sides_.begin(), all_sides_.end(), [](const Side& s) { return is_device_memory(s.mem); });
     if (staged_ && session_->role()) {
       auto& lanes = session_->lanes();
       for (std::size_t i = 0; i < lanes.size(); ++i) {
@@ -824,9 +853,11 @@ int Run::operator()() {
       params["iterations"] = o_.iterations > 0 ? o_.iterations : (is_lat(o_) ? 1000 : 5000);
     }
     params.update(session_->describe());
-    params["memory"] = providers_.empty() ? nlohmann::json(std::string(to_string(mine_))) : providers_.front()->describe();
+    params["memory"] =
+        providers_.empty() ? nlohmann::json(std::string(to_string(mine_))) : providers_.front()->describe();
     nlohmann::json sides = nlohmann::json::array();
-    for (const auto& s : all_sides_) sides.push_back({{"host", s.host}, {"mem", std::string(to_string(s.mem))}, {"pairs", s.pairs}});
+    for (const auto& s : all_sides_)
+      sides.push_back({{"host", s.host}, {"mem", std::string(to_string(s.mem))}, {"pairs", s.pairs}});
     params["sides"] = sides;
     if (!caps_.empty()) params["gpudirect"] = caps_.front().to_json();
     out.set_params(params);
@@ -835,7 +866,8 @@ int Run::operator()() {
     if (host_caps.cuda_driver) {
       const auto a = cuda::availability();
       if (a.driver_version > 0)
-        my_host["cuda_version"] = std::to_string(a.driver_version / 1000) + "." + std::to_string((a.driver_version % 1000) / 10);
+        my_host["cuda_version"] =
+            std::to_string(a.driver_version / 1000) + "." + std::to_string((a.driver_version % 1000) / 10);
     }
     const auto hosts = session_->gather(my_host);
     if (session_->reporting())
@@ -850,8 +882,7 @@ int Run::operator()() {
                 << p.path_name() << (p.overridden ? " (-d)" : "") << '\n';
       {
         std::lock_guard lock(checks_mutex_);
-        for (const auto& c : registration_checks_)
-          *human_ << " registration: " << c.detail << '\n';
+        for (const auto& c : registration_checks_) *human_ << " registration: " << c.detail << '\n';
       }
       *human_ << " Peer: " << session_->peer_name() << (staged_ ? "; host-staged baseline included" : "") << '\n'
               << "---------------------------------------------------------------------------------------------\n"
@@ -865,7 +896,8 @@ int Run::operator()() {
       *human_ << std::setw(10) << "gain" << '\n';
     }
     measure(out);
-    if (print_) *human_ << "---------------------------------------------------------------------------------------------\n";
+    if (print_)
+      *human_ << "---------------------------------------------------------------------------------------------\n";
     session_->barrier();
     return out.finish(RunStatus::ok);
   } catch (const UsageError&) {
@@ -884,9 +916,10 @@ int Run::operator()() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"fp_gdr: GPUDirect RDMA per GPU-NIC pair - the fp_bw/fp_lat measurements with buffers in GPU memory "
-               "(dma-buf or nvidia-peermem), against a host-staged baseline",
-               "fp_gdr"};
+  CLI::App app{
+      "fp_gdr: GPUDirect RDMA per GPU-NIC pair - the fp_bw/fp_lat measurements with buffers in GPU memory "
+      "(dma-buf or nvidia-peermem), against a host-staged baseline",
+      "fp_gdr"};
   Options o;
   add_common_options(app, o.common);
   add_perftest_size_options(app, o.sizes, "65536");
@@ -904,7 +937,8 @@ int main(int argc, char** argv) {
   app.add_option("--gpu", o.gpu, "CUDA device to measure (default 0); its NIC comes from the topology")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--all-gpus", o.all_gpus, "Measure every GPU with its own NIC, all at once (one lane per pair)");
-  app.add_flag("--no-host-staged", o.no_staged, "Skip the host-staged baseline (cudaMemcpy + RDMA between pinned buffers)");
+  app.add_flag("--no-host-staged", o.no_staged,
+               "Skip the host-staged baseline (cudaMemcpy + RDMA between pinned buffers)");
   app.add_option("--staging-iters", o.staging_iterations, "Copies timed per size for the host-staging cost")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
@@ -930,7 +964,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0U, 4096U))
       ->capture_default_str();
   app.add_flag("-b,--bidirectional", o.bidirectional, "Measure both directions at once (bw)");
-  app.add_flag("--report_gbits,--report-gbits", o.report_gbits, "Table in Gb/sec (default MB/sec; JSON is always Gb/s)");
+  app.add_flag("--report_gbits,--report-gbits", o.report_gbits,
+               "Table in Gb/sec (default MB/sec; JSON is always Gb/s)");
   app.add_flag("--validate", o.validate,
                "Check data end to end: patterns written into GPU memory by a kernel, checked on the receiving GPU");
   return run_main(app, argc, argv, [&] { return Run(o, argc, argv)(); });

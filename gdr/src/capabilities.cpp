@@ -1,12 +1,12 @@
 #include "fabricperf/gdr/capabilities.hpp"
 
-#include "fabricperf/gdr/cuda.hpp"
-
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "fabricperf/gdr/cuda.hpp"
 
 #if FABRICPERF_GDR_HAVE_ZLIB
 #include <zlib.h>
@@ -86,8 +86,7 @@ std::string kernel_config_value(const std::string& config_text, const std::strin
 
 void probe_system_facts(GpuCapabilities& caps, const SystemRoots& roots, const std::string& boot_dir) {
   caps.kernel_release = read_first_line(roots.proc + "/sys/kernel/osrelease");
-  if (!caps.kernel_release.empty())
-    caps.kernel_dmabuf_version = tri(kernel_at_least(caps.kernel_release, 5, 12));
+  if (!caps.kernel_release.empty()) caps.kernel_dmabuf_version = tri(kernel_at_least(caps.kernel_release, 5, 12));
 
   // The kernel configuration: /boot/config-RELEASE (Debian, RHEL) or /proc/config.gz.
   std::string config;

@@ -1,6 +1,8 @@
 // The CUDA layer on the CUDA runtime (linked statically: it loads libcuda.so.1 itself when
 // first used) plus the few driver calls the runtime lacks, taken with
 // cudaGetDriverEntryPointByVersion so nothing links against libcuda.
+#include "fabricperf/gdr/cuda.hpp"
+
 #include <cuda.h>
 #include <cuda_runtime.h>
 #include <dlfcn.h>
@@ -11,7 +13,6 @@
 #include <cstring>
 #include <utility>
 
-#include "fabricperf/gdr/cuda.hpp"
 #include "fabricperf/gdr/dmabuf_range.hpp"
 #include "pattern_kernels.hpp"
 
@@ -25,10 +26,13 @@ std::string runtime_error_text(cudaError_t e) {
 
 void check(cudaError_t e, const std::string& call) {
   if (e != cudaSuccess) (void)cudaGetLastError();  // consume it: it must not resurface in a later launch check
-  if (e != cudaSuccess) throw CudaError(call.substr(0, call.find('(')), static_cast<int>(e), call + ": " + runtime_error_text(e));
+  if (e != cudaSuccess)
+    throw CudaError(call.substr(0, call.find('(')), static_cast<int>(e), call + ": " + runtime_error_text(e));
 }
 
-std::string version_text(int v) { return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10); }
+std::string version_text(int v) {
+  return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+}
 
 // A driver API function by name, through the runtime (the runtime owns the loaded libcuda).
 template <typename Fn>
@@ -53,7 +57,8 @@ std::string driver_error_text(CUresult r) {
     get_string(r, &text);
   } catch (const CudaError&) {
   }
-  return std::string(name ? name : "CUresult " + std::to_string(static_cast<int>(r))) + (text ? std::string(": ") + text : "");
+  return std::string(name ? name : "CUresult " + std::to_string(static_cast<int>(r))) +
+         (text ? std::string(": ") + text : "");
 }
 
 Tri device_attribute(int device, CUdevice_attribute attribute) {
@@ -83,7 +88,9 @@ class DeviceScratch {
   void* p_ = nullptr;
 };
 
-cudaStream_t stream_of(const Stream& s) { return static_cast<cudaStream_t>(s.handle()); }
+cudaStream_t stream_of(const Stream& s) {
+  return static_cast<cudaStream_t>(s.handle());
+}
 
 }  // namespace
 
@@ -95,9 +102,8 @@ Availability availability() {
   if (void* h = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL); h == nullptr) {
     const char* err = ::dlerror();  // once: a second call returns null
     const std::string why = err != nullptr ? err : "";
-    a.error = why.find("No such file") != std::string::npos || why.empty()
-                  ? "libcuda.so.1 is not installed"
-                  : "libcuda.so.1 could not be loaded: " + why;
+    a.error = why.find("No such file") != std::string::npos || why.empty() ? "libcuda.so.1 is not installed"
+                                                                           : "libcuda.so.1 could not be loaded: " + why;
     return a;
   } else {
     ::dlclose(h);
@@ -159,7 +165,8 @@ DeviceScope::~DeviceScope() {
 Stream::Stream(int device) : device_(device) {
   DeviceScope scope(device);
   cudaStream_t s = nullptr;
-  check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "cudaStreamCreateWithFlags(GPU " + std::to_string(device) + ")");
+  check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking),
+        "cudaStreamCreateWithFlags(GPU " + std::to_string(device) + ")");
   stream_ = s;
 }
 
@@ -167,8 +174,7 @@ Stream::~Stream() {
   if (stream_ != nullptr) cudaStreamDestroy(static_cast<cudaStream_t>(stream_));
 }
 
-Stream::Stream(Stream&& other) noexcept
-    : stream_(std::exchange(other.stream_, nullptr)), device_(other.device_) {}
+Stream::Stream(Stream&& other) noexcept : stream_(std::exchange(other.stream_, nullptr)), device_(other.device_) {}
 
 Stream& Stream::operator=(Stream&& other) noexcept {
   if (this != &other) {
@@ -194,8 +200,8 @@ DeviceMemory::DeviceMemory(int device, std::size_t bytes) : device_(device) {
   // Ordering of copies/kernels with the NIC's accesses (recommended for GPUDirect RDMA); a
   // driver without the attribute still works, so a failure here is not fatal.
   try {
-    auto set_attr = driver_function<CUresult (*)(const void*, CUpointer_attribute, CUdeviceptr)>(
-        "cuPointerSetAttribute", 6000);
+    auto set_attr =
+        driver_function<CUresult (*)(const void*, CUpointer_attribute, CUdeviceptr)>("cuPointerSetAttribute", 6000);
     const unsigned int one = 1;
     set_attr(&one, CU_POINTER_ATTRIBUTE_SYNC_MEMOPS, reinterpret_cast<CUdeviceptr>(data_));
   } catch (const CudaError&) {
@@ -220,7 +226,9 @@ void DeviceMemory::release() noexcept {
   size_ = allocation_size_ = 0;
 }
 
-DeviceMemory::~DeviceMemory() { release(); }
+DeviceMemory::~DeviceMemory() {
+  release();
+}
 
 DeviceMemory::DeviceMemory(DeviceMemory&& other) noexcept
     : allocation_(std::exchange(other.allocation_, nullptr)),
@@ -244,8 +252,7 @@ DeviceMemory& DeviceMemory::operator=(DeviceMemory&& other) noexcept {
 PinnedHostMemory::PinnedHostMemory(int device, std::size_t bytes) {
   DeviceScope scope(device);
   if (bytes == 0) bytes = 1;
-  check(cudaHostAlloc(&data_, bytes, cudaHostAllocPortable),
-        "cudaHostAlloc(" + std::to_string(bytes) + " bytes)");
+  check(cudaHostAlloc(&data_, bytes, cudaHostAllocPortable), "cudaHostAlloc(" + std::to_string(bytes) + " bytes)");
   size_ = bytes;
   std::memset(data_, 0, bytes);
 }
@@ -270,13 +277,29 @@ FileDescriptor export_dmabuf(const void* base, std::size_t length) {
   using Fn = CUresult (*)(void*, CUdeviceptr, size_t, CUmemRangeHandleType, unsigned long long);
   auto get_handle = driver_function<Fn>("cuMemGetHandleForAddressRange", 11070);
   int fd = -1;
-  const CUresult r = get_handle(&fd, reinterpret_cast<CUdeviceptr>(base), length,
-                                CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD, 0);
+  const CUresult r =
+      get_handle(&fd, reinterpret_cast<CUdeviceptr>(base), length, CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD, 0);
   if (r != CUDA_SUCCESS)
-    throw CudaError("cuMemGetHandleForAddressRange", static_cast<int>(r),
-                    "cuMemGetHandleForAddressRange(" + std::to_string(length) + " bytes, DMA_BUF_FD): " +
-                        driver_error_text(r));
+    throw CudaError(
+        "cuMemGetHandleForAddressRange", static_cast<int>(r),
+        "cuMemGetHandleForAddressRange(" + std::to_string(length) + " bytes, DMA_BUF_FD): " + driver_error_text(r));
   return FileDescriptor(fd);
+}
+
+void flush_gpudirect_writes(int device) noexcept {
+  int options = 0;
+  if (cudaDeviceGetAttribute(&options, cudaDevAttrGPUDirectRDMAFlushWritesOptions, device) != cudaSuccess ||
+      (options & cudaFlushGPUDirectRDMAWritesOptionHost) == 0) {
+    (void)cudaGetLastError();
+    return;
+  }
+  int previous = -1;
+  if (cudaGetDevice(&previous) != cudaSuccess) previous = -1;
+  if (previous != device) (void)cudaSetDevice(device);
+  if (cudaDeviceFlushGPUDirectRDMAWrites(cudaFlushGPUDirectRDMAWritesTargetCurrentDevice,
+                                         cudaFlushGPUDirectRDMAWritesToOwner) != cudaSuccess)
+    (void)cudaGetLastError();
+  if (previous >= 0 && previous != device) (void)cudaSetDevice(previous);
 }
 
 void copy(void* dst, const void* src, std::size_t bytes, const Stream& stream) {

@@ -14,9 +14,13 @@ namespace fabricperf::gdr {
 
 namespace {
 
-std::uint64_t host_page_size() { return static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)); }
+std::uint64_t host_page_size() {
+  return static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
 
-AttemptError errno_error(const char* call, int e) { return AttemptError{call, e, std::strerror(e)}; }
+AttemptError errno_error(const char* call, int e) {
+  return AttemptError{call, e, std::strerror(e)};
+}
 
 // Registers through the plan of `kind`, reporting the outcome either way.
 verbs::MemoryRegion register_buffer(const GpuMemoryConfig& cfg, ibv_pd* pd, void* addr, std::size_t length,
@@ -50,15 +54,16 @@ class DeviceBuffer final : public verbs::Buffer {
   }
   void copy_out(std::size_t offset, std::span<std::byte> dst) const override {
     check_range(offset, dst.size());
+    cuda::flush_gpudirect_writes(memory_.device());  // data may have just arrived by RDMA
     cuda::copy(dst.data(), at(offset), dst.size(), stream_);
   }
   void fill_pattern(std::size_t offset, std::size_t length, std::uint64_t seed) override {
     check_range(offset, length);
     cuda::fill_pattern(at(offset), length, seed, stream_);
   }
-  std::optional<std::size_t> check_pattern(std::size_t offset, std::size_t length,
-                                           std::uint64_t seed) const override {
+  std::optional<std::size_t> check_pattern(std::size_t offset, std::size_t length, std::uint64_t seed) const override {
     check_range(offset, length);
+    cuda::flush_gpudirect_writes(memory_.device());
     return cuda::find_pattern_mismatch(at(offset), length, seed, stream_);
   }
   void zero(std::size_t offset, std::size_t length) override {
@@ -95,8 +100,7 @@ class PinnedHostBuffer final : public verbs::Buffer {
     check_range(offset, length);
     verbs::fill_pattern({at(offset), length}, seed);
   }
-  std::optional<std::size_t> check_pattern(std::size_t offset, std::size_t length,
-                                           std::uint64_t seed) const override {
+  std::optional<std::size_t> check_pattern(std::size_t offset, std::size_t length, std::uint64_t seed) const override {
     check_range(offset, length);
     return verbs::find_pattern_mismatch({at(offset), length}, seed);
   }
@@ -145,8 +149,8 @@ std::unique_ptr<verbs::MemoryProvider> make_gpu_memory_provider(GpuMemoryConfig 
   return std::make_unique<GpuMemoryProvider>(std::move(config));
 }
 
-std::optional<AttemptError> try_register(RegistrationPath path, ibv_pd* pd, void* addr, std::size_t length,
-                                         int access, verbs::MemoryRegion& out) {
+std::optional<AttemptError> try_register(RegistrationPath path, ibv_pd* pd, void* addr, std::size_t length, int access,
+                                         verbs::MemoryRegion& out) {
   switch (path) {
     case RegistrationPath::host:
     case RegistrationPath::peermem: {

@@ -42,9 +42,12 @@ MemoryKind parse_memory_kind(std::string_view text) {
 
 std::string_view to_string(RegistrationPath path) noexcept {
   switch (path) {
-    case RegistrationPath::host: return "host";
-    case RegistrationPath::dmabuf: return "dma-buf";
-    case RegistrationPath::peermem: return "nvidia-peermem";
+    case RegistrationPath::host:
+      return "host";
+    case RegistrationPath::dmabuf:
+      return "dma-buf";
+    case RegistrationPath::peermem:
+      return "nvidia-peermem";
   }
   return "?";
 }

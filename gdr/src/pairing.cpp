@@ -17,7 +17,9 @@ const topology::Gpu* find_topology_gpu(const topology::Topology& topo, const std
   return nullptr;
 }
 
-std::string nic_name(const topology::Nic& nic) { return nic.rdma_device.empty() ? nic.id : nic.rdma_device; }
+std::string nic_name(const topology::Nic& nic) {
+  return nic.rdma_device.empty() ? nic.id : nic.rdma_device;
+}
 
 const topology::Nic* find_topology_nic(const topology::Topology& topo, const std::string& name) {
   for (const auto& n : topo.nics)
@@ -33,11 +35,17 @@ std::string describe_gpu(const GpuIdentity& g) {
 
 }  // namespace
 
-std::string GpuNicPair::path_name() const { return path ? std::string(topology::to_string(*path)) : "unknown"; }
+std::string GpuNicPair::path_name() const {
+  return path ? std::string(topology::to_string(*path)) : "unknown";
+}
 
 nlohmann::json GpuNicPair::to_json() const {
-  nlohmann::json j{{"gpu", gpu.ordinal}, {"gpu_name", gpu.name}, {"gpu_pci", gpu.pci},
-                   {"device", nic},      {"path", path_name()}, {"dedicated", dedicated},
+  nlohmann::json j{{"gpu", gpu.ordinal},
+                   {"gpu_name", gpu.name},
+                   {"gpu_pci", gpu.pci},
+                   {"device", nic},
+                   {"path", path_name()},
+                   {"dedicated", dedicated},
                    {"nic_from", overridden ? "-d" : "topology"}};
   if (!shared_with.empty()) j["shared_with_gpus"] = shared_with;
   return j;
@@ -86,9 +94,11 @@ std::vector<GpuNicPair> select_pairs(const std::vector<GpuIdentity>& gpus, const
                       assignment->dedicated_nics.end();
     } else {
       if (tg == nullptr)
-        throw UsageError(describe_gpu(p.gpu) + " is not in this host's PCI topology, so its NIC is unknown: name it with -d");
+        throw UsageError(describe_gpu(p.gpu) +
+                         " is not in this host's PCI topology, so its NIC is unknown: name it with -d");
       if (assignment == nullptr || !assignment->nic)
-        throw UsageError(describe_gpu(p.gpu) + " has no RDMA NIC in the topology (fp_topo shows the PCI tree): name one with -d");
+        throw UsageError(describe_gpu(p.gpu) +
+                         " has no RDMA NIC in the topology (fp_topo shows the PCI tree): name one with -d");
       const topology::Nic& nic = topo.nics[static_cast<std::size_t>(*assignment->nic)];
       p.nic = nic_name(nic);
       p.path = assignment->nic_path;

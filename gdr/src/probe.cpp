@@ -14,7 +14,8 @@ std::optional<CudaUnavailable> check_cuda_usable(MemoryKind kind, const GpuCapab
   const auto blocked = cuda_blocker(caps);
   if (!blocked) return std::nullopt;
   CudaUnavailable u;
-  u.message = "--mem " + std::string(to_string(kind)) + " needs a CUDA GPU, but " + blocked->reason + "; " + blocked->remedy;
+  u.message =
+      "--mem " + std::string(to_string(kind)) + " needs a CUDA GPU, but " + blocked->reason + "; " + blocked->remedy;
   u.check.name = "cuda_device";
   u.check.status = CheckStatus::fail;
   u.check.expected = "at least 1 CUDA device";

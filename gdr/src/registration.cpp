@@ -16,7 +16,9 @@ void append(std::string& to, const std::string& text, const char* sep) {
   to += text;
 }
 
-std::string nic_name(const GpuCapabilities& caps) { return caps.nic.empty() ? "the NIC" : caps.nic; }
+std::string nic_name(const GpuCapabilities& caps) {
+  return caps.nic.empty() ? "the NIC" : caps.nic;
+}
 
 std::string with_hint(std::string remedy, const GpuCapabilities& caps) {
   if (!caps.topology_hint.empty()) append(remedy, "topology: " + caps.topology_hint, "; ");
@@ -28,10 +30,14 @@ std::string with_hint(std::string remedy, const GpuCapabilities& caps) {
 std::vector<RegistrationPath> registration_paths(MemoryKind kind) {
   switch (kind) {
     case MemoryKind::host:
-    case MemoryKind::cuda_host: return {RegistrationPath::host};
-    case MemoryKind::cuda: return {RegistrationPath::dmabuf, RegistrationPath::peermem};
-    case MemoryKind::cuda_dmabuf: return {RegistrationPath::dmabuf};
-    case MemoryKind::cuda_peermem: return {RegistrationPath::peermem};
+    case MemoryKind::cuda_host:
+      return {RegistrationPath::host};
+    case MemoryKind::cuda:
+      return {RegistrationPath::dmabuf, RegistrationPath::peermem};
+    case MemoryKind::cuda_dmabuf:
+      return {RegistrationPath::dmabuf};
+    case MemoryKind::cuda_peermem:
+      return {RegistrationPath::peermem};
   }
   return {};
 }
@@ -63,13 +69,14 @@ std::optional<Blocker> blocker_for(RegistrationPath path, const GpuCapabilities&
       append(b.remedy, "use a kernel with CONFIG_DMA_SHARED_BUFFER=y", "; ");
     }
     if (caps.device_dmabuf == Tri::no) {
-      std::string r = "the CUDA driver reports no dma-buf support for this GPU (CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED=0";
+      std::string r =
+          "the CUDA driver reports no dma-buf support for this GPU (CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED=0";
       if (caps.nvidia_open_module == Tri::no) r += "; the proprietary kernel module is loaded";
       append(b.reason, r + ")", "; ");
       append(b.remedy,
-             caps.nvidia_open_module == Tri::no
-                 ? "load the open NVIDIA kernel module (nvidia-open, driver r515+); the proprietary module cannot export dma-buf"
-                 : "use NVIDIA driver r515+ with the open kernel module and CUDA 11.7+",
+             caps.nvidia_open_module == Tri::no ? "load the open NVIDIA kernel module (nvidia-open, driver r515+); the "
+                                                  "proprietary module cannot export dma-buf"
+                                                : "use NVIDIA driver r515+ with the open kernel module and CUDA 11.7+",
              "; ");
     }
     if (caps.nic_dmabuf == Tri::no) {
@@ -110,12 +117,14 @@ Blocker explain_failure(RegistrationPath path, const AttemptError& error, const 
       }
       if (error.code == EOPNOTSUPP || error.code == EPROTONOSUPPORT || error.code == ENOSYS)
         return {nic_name(caps) + "'s verbs provider does not support dma-buf memory regions (" + failed + ")",
-                "use rdma-core >= 34 with a NIC driver that imports dma-buf (mlx5 on kernel >= 5.12), or --mem cuda-peermem"};
+                "use rdma-core >= 34 with a NIC driver that imports dma-buf (mlx5 on kernel >= 5.12), or --mem "
+                "cuda-peermem"};
       if (error.code == ENOMEM)
         return {"out of memory or GPU BAR1 space while mapping the dma-buf (" + failed + ")",
                 with_hint("check BAR1 usage (nvidia-smi -q -d MEMORY) and the locked-memory limit (ulimit -l)", caps)};
-      return {"the NIC could not map the GPU's dma-buf (" + failed + ")",
-              with_hint("check dmesg; PCIe ACS redirection or a missing IOMMU passthrough can block peer-to-peer", caps)};
+      return {
+          "the NIC could not map the GPU's dma-buf (" + failed + ")",
+          with_hint("check dmesg; PCIe ACS redirection or a missing IOMMU passthrough can block peer-to-peer", caps)};
     case RegistrationPath::peermem:
       if (caps.peermem_loaded == Tri::no)
         return {"nvidia_peermem is not loaded, so the kernel cannot pin GPU memory (" + failed + ")",
@@ -154,7 +163,8 @@ std::string Diagnosis::message() const {
   if (reasons.empty()) reasons = "no registration path applies";
   std::string msg = what + reasons;
   if (!remedies.empty()) msg += ". To fix: " + remedies;
-  if (!topology_hint.empty() && msg.find(topology_hint) == std::string::npos) msg += " (topology: " + topology_hint + ")";
+  if (!topology_hint.empty() && msg.find(topology_hint) == std::string::npos)
+    msg += " (topology: " + topology_hint + ")";
   return msg;
 }
 
@@ -166,7 +176,7 @@ nlohmann::json attempts_json(const std::vector<Attempt>& attempts) {
     nlohmann::json j{{"path", std::string(to_string(a.path))},
                      {"outcome", a.outcome == Attempt::Outcome::ok       ? "ok"
                                  : a.outcome == Attempt::Outcome::failed ? "failed"
-                                                                          : "skipped"}};
+                                                                         : "skipped"}};
     if (a.error) j["error"] = {{"call", a.error->call}, {"code", a.error->code}, {"text", a.error->text}};
     if (!a.why.reason.empty()) j["reason"] = a.why.reason;
     if (!a.why.remedy.empty()) j["remedy"] = a.why.remedy;
@@ -207,7 +217,8 @@ Check RegistrationOutcome::to_check(MemoryKind kind, const RegistrationTarget& t
   c.name = "gpu_memory_registration";
   c.status = CheckStatus::pass;
   c.expected = expected_of(kind);
-  c.measured = {{"mem", std::string(to_string(kind))}, {"path", std::string(to_string(used))},
+  c.measured = {{"mem", std::string(to_string(kind))},
+                {"path", std::string(to_string(used))},
                 {"attempts", attempts_json(attempts)}};
   c.detail = "registered with " + std::string(to_string(used));
   for (const auto& a : attempts) {

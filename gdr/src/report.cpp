@@ -4,9 +4,12 @@ namespace fabricperf::gdr {
 
 std::string_view to_string(Mode mode) noexcept {
   switch (mode) {
-    case Mode::gdr: return "gdr";
-    case Mode::direct: return "direct";
-    case Mode::host_staged: return "host_staged";
+    case Mode::gdr:
+      return "gdr";
+    case Mode::direct:
+      return "direct";
+    case Mode::host_staged:
+      return "host_staged";
   }
   return "?";
 }
@@ -64,6 +67,8 @@ std::optional<double> latency_gain_pct(double gdr_us, double staged_us) noexcept
   return 100.0 * (staged_us / gdr_us - 1.0);
 }
 
-bool initiator_is_source(std::string_view op) noexcept { return op != "read"; }
+bool initiator_is_source(std::string_view op) noexcept {
+  return op != "read";
+}
 
 }  // namespace fabricperf::gdr

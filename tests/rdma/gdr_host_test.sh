@@ -56,6 +56,14 @@ assert_json "$out/read.client.json" 'd["status"] == "ok" and d["results"][0]["op
 assert_json "$out/read.client.json" 'any(c["name"] == "data_validation" and c["status"] == "pass" for c in d["checks"])'
 pass "read --validate with host memory"
 
+# 3b. Under mpirun (one command line for both ranks): rank 0 writes the document.
+timeout 240 "$FP_TESTBED" mpirun -np 2 -- "$tool" "${common[@]}" --mem host --remote-mem host -s 8K -n 50 \
+  --json "$out/mpi.json" >"$out/mpi.log" 2>&1 || { cat "$out/mpi.log"; fail "mpirun fp_gdr failed"; }
+validate "$out/mpi.json"
+assert_json "$out/mpi.json" 'd["status"] == "ok" and d["params"]["bootstrap"] == "mpi" and len(d["results"]) == 1'
+assert_json "$out/mpi.json" '{d["results"][0]["host"], d["results"][0]["peer_host"]} == {"node1", "node2"} and d["results"][0]["mode"] == "direct"'
+pass "mpirun -np 2 fp_gdr --mem host"
+
 # 4. GPU memory in a guest without a GPU: one line, exit 1, before any peer is contacted.
 fp_run_t 60 node1 "$tool" --mem cuda -d "$FP_DEV" --json "$out/nocuda.json" >"$out/nocuda.out" 2>"$out/nocuda.err"
 rc=$?

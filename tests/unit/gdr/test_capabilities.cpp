@@ -16,9 +16,8 @@ namespace {
 class FakeHost : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("fp_gdr_caps_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = fs::temp_directory_path() / ("fp_gdr_caps_" + std::to_string(::getpid()) + "_" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_ / "proc/sys/kernel");
     fs::create_directories(root_ / "sys/module/ib_core");
@@ -82,8 +81,8 @@ TEST_F(FakeHost, LegacyNvPeerMemCounts) {
 TEST_F(FakeHost, ProcConfigGzWhenBootHasNone) {
   write("proc/sys/kernel/osrelease", "6.18.0\n");
   write("plain-config", "CONFIG_DMA_SHARED_BUFFER=y\n");
-  const std::string cmd = "gzip -c '" + (root_ / "plain-config").string() + "' > '" +
-                          (root_ / "proc/config.gz").string() + "' 2>/dev/null";
+  const std::string cmd =
+      "gzip -c '" + (root_ / "plain-config").string() + "' > '" + (root_ / "proc/config.gz").string() + "' 2>/dev/null";
   if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "no gzip";
   const auto c = probe();
 #if FABRICPERF_GDR_TEST_HAVE_ZLIB

@@ -23,10 +23,12 @@ using namespace fabricperf::gdr;
 
 namespace {
 
-bool have_gpu() { return cuda::availability().usable(); }
+bool have_gpu() {
+  return cuda::availability().usable();
+}
 
-#define REQUIRE_GPU()                                                                   \
-  do {                                                                                  \
+#define REQUIRE_GPU()                                                                  \
+  do {                                                                                 \
     if (!have_gpu()) GTEST_SKIP() << "no CUDA device: " << cuda::availability().error; \
   } while (0)
 
@@ -45,7 +47,9 @@ std::vector<unsigned char> read_back(const void* device, std::size_t bytes, cons
   return out;
 }
 
-std::uint64_t addr(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+std::uint64_t addr(const void* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
 
 }  // namespace
 
@@ -197,12 +201,12 @@ TEST(GpuCuda, PatternKernelWritesTheVerbsPattern) {
       const auto want = host_pattern(len, seed + len);
       EXPECT_TRUE(std::equal(want.begin(), want.end(), got.begin() + static_cast<std::ptrdiff_t>(offset)))
           << "offset " << offset << " len " << len;
-      EXPECT_TRUE(std::all_of(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(offset),
-                              [](unsigned char c) { return c == 0; }))
-          << "nothing written before the range";
-      EXPECT_TRUE(std::all_of(got.begin() + static_cast<std::ptrdiff_t>(offset + len), got.end(),
-                              [](unsigned char c) { return c == 0; }))
-          << "nothing written after the range";
+      EXPECT_TRUE(std::all_of(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(offset), [](unsigned char c) {
+        return c == 0;
+      })) << "nothing written before the range";
+      EXPECT_TRUE(std::all_of(got.begin() + static_cast<std::ptrdiff_t>(offset + len), got.end(), [](unsigned char c) {
+        return c == 0;
+      })) << "nothing written after the range";
     }
   }
 }
@@ -227,6 +231,7 @@ TEST(GpuCuda, MismatchKernelFindsTheFirstWrongByte) {
     b ^= 0x5a;
     cuda::copy(base + at, &b, 1, stream);
   }
+  cuda::flush_gpudirect_writes(0);  // no-op or a real flush: either way harmless
   auto first = cuda::find_pattern_mismatch(base, len, seed, stream);
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(*first, 999u);

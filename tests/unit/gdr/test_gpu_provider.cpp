@@ -19,7 +19,9 @@ using namespace fabricperf::gdr;
 
 namespace {
 
-bool have_gpu() { return cuda::availability().usable(); }
+bool have_gpu() {
+  return cuda::availability().usable();
+}
 
 GpuMemoryConfig config(MemoryKind kind, std::vector<Check>* checks = nullptr) {
   GpuMemoryConfig c;

@@ -12,7 +12,9 @@ namespace topo = fabricperf::topology;
 
 namespace {
 
-topo::PciAddress pci(const char* text) { return *topo::PciAddress::parse(text); }
+topo::PciAddress pci(const char* text) {
+  return *topo::PciAddress::parse(text);
+}
 
 // NUMA 0 / host bridge:
 //   switch 15:00.0 -> GPU 17:00.0 + mlx5_0 18:00.0      (PIX pair)
@@ -27,7 +29,8 @@ topo::Topology make_topology() {
   topo::Node hb;
   hb.kind = topo::NodeKind::host_bridge;
   const int bridge = t.add_node(hb, n0);
-  auto add = [&](topo::NodeKind kind, const char* address, int parent, std::uint16_t cls = 0, std::uint16_t vendor = 0) {
+  auto add = [&](topo::NodeKind kind, const char* address, int parent, std::uint16_t cls = 0,
+                 std::uint16_t vendor = 0) {
     topo::Node n;
     n.kind = kind;
     n.pci = pci(address);

@@ -31,7 +31,9 @@ GpuCapabilities good_host() {
   return c;
 }
 
-RegistrationTarget target() { return {0, "0000:17:00.0", "mlx5_0", "node1"}; }
+RegistrationTarget target() {
+  return {0, "0000:17:00.0", "mlx5_0", "node1"};
+}
 
 // Scripted attempts: a path absent from the map succeeds; calls are recorded.
 struct Script {
@@ -58,7 +60,9 @@ Diagnosis expect_failure(MemoryKind kind, const GpuCapabilities& caps, Script& s
   return {};
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -87,7 +91,8 @@ TEST(Registration, CudaPrefersDmabuf) {
 
 TEST(Registration, CudaFallsBackToPeermemWhenTheDmabufExportFails) {
   Script s;
-  s.failures[RegistrationPath::dmabuf] = {"cuMemGetHandleForAddressRange", 801, "CUDA_ERROR_NOT_SUPPORTED: operation not supported"};
+  s.failures[RegistrationPath::dmabuf] = {"cuMemGetHandleForAddressRange", 801,
+                                          "CUDA_ERROR_NOT_SUPPORTED: operation not supported"};
   const auto out = register_with_fallback(MemoryKind::cuda, good_host(), target(), s.fn());
   EXPECT_EQ(out.used, RegistrationPath::peermem);
   EXPECT_EQ(s.calls, (std::vector<RegistrationPath>{RegistrationPath::dmabuf, RegistrationPath::peermem}));

@@ -31,12 +31,12 @@ class CudaError : public Error {
 };
 
 struct Availability {
-  bool built = false;        // compiled with CUDA
-  bool driver = false;       // libcuda.so.1 present and initialised
+  bool built = false;   // compiled with CUDA
+  bool driver = false;  // libcuda.so.1 present and initialised
   int devices = 0;
-  int driver_version = 0;    // 12040 = 12.4; 0 when unknown
+  int driver_version = 0;  // 12040 = 12.4; 0 when unknown
   int runtime_version = 0;
-  std::string error;         // why CUDA cannot be used ("" when it can)
+  std::string error;  // why CUDA cannot be used ("" when it can)
   [[nodiscard]] bool usable() const noexcept { return built && driver && devices > 0; }
 };
 
@@ -53,8 +53,8 @@ struct DeviceAttributes {
 
 struct DeviceInfo {
   int index = 0;
-  std::string name;          // "NVIDIA H100 80GB HBM3"
-  std::string pci_bus_id;    // "0000:17:00.0" (sysfs form: 4-digit domain, lower case)
+  std::string name;        // "NVIDIA H100 80GB HBM3"
+  std::string pci_bus_id;  // "0000:17:00.0" (sysfs form: 4-digit domain, lower case)
   std::uint64_t memory_bytes = 0;
   int cc_major = 0, cc_minor = 0;
   Tri dmabuf = Tri::unknown;
@@ -151,6 +151,11 @@ class FileDescriptor {
 // CUresult as code.
 [[nodiscard]] FileDescriptor export_dmabuf(const void* base, std::size_t length);
 
+// Makes writes a NIC has completed into `device`'s memory visible to the GPU before a kernel or
+// copy reads them (cudaDeviceFlushGPUDirectRDMAWrites, where the device supports it; a no-op
+// elsewhere). Called before checking or copying out data that arrived by RDMA.
+void flush_gpudirect_writes(int device) noexcept;
+
 // Copies and pattern kernels, synchronous with respect to the host (run on `stream`, then wait).
 void copy(void* dst, const void* src, std::size_t bytes, const Stream& stream);
 void fill_zero(void* dst, std::size_t bytes, const Stream& stream);
@@ -161,7 +166,6 @@ void fill_pattern(void* dst, std::size_t bytes, std::uint64_t seed, const Stream
 
 // Mean wall time of one synchronous `bytes` copy dst <- src (issue on `stream`, wait) over
 // `iterations` copies after one warm-up: what a host-staging loop pays per message.
-[[nodiscard]] double time_copy_us(void* dst, const void* src, std::size_t bytes, int iterations,
-                                  const Stream& stream);
+[[nodiscard]] double time_copy_us(void* dst, const void* src, std::size_t bytes, int iterations, const Stream& stream);
 
 }  // namespace fabricperf::gdr::cuda

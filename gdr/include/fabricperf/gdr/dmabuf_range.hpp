@@ -10,7 +10,9 @@ namespace fabricperf::gdr {
 inline constexpr std::uint64_t kGpuPageSize = 64ULL << 10;
 
 // Rounds up/down to a power-of-two alignment (alignment 0 or not a power of two: unchanged).
-[[nodiscard]] constexpr bool is_power_of_two(std::uint64_t v) noexcept { return v != 0 && (v & (v - 1)) == 0; }
+[[nodiscard]] constexpr bool is_power_of_two(std::uint64_t v) noexcept {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 [[nodiscard]] constexpr std::uint64_t align_down(std::uint64_t v, std::uint64_t a) noexcept {
   return is_power_of_two(a) ? v & ~(a - 1) : v;
 }
@@ -36,7 +38,7 @@ struct DmabufRange {
 // the allocator returned: allocate `allocation_bytes`, then use [allocation + lead, +length).
 struct DeviceLayout {
   std::uint64_t allocation_bytes = 0;
-  std::uint64_t usable_bytes = 0;   // length rounded up to the alignment
+  std::uint64_t usable_bytes = 0;  // length rounded up to the alignment
   std::uint64_t alignment = 0;
 };
 [[nodiscard]] DeviceLayout device_layout(std::uint64_t length, std::uint64_t alignment) noexcept;

@@ -22,7 +22,9 @@ enum class MemoryKind {
 [[nodiscard]] const std::vector<std::string>& memory_kind_names();
 
 // Every kind but host needs a CUDA driver and device.
-[[nodiscard]] constexpr bool needs_cuda(MemoryKind kind) noexcept { return kind != MemoryKind::host; }
+[[nodiscard]] constexpr bool needs_cuda(MemoryKind kind) noexcept {
+  return kind != MemoryKind::host;
+}
 // The kinds whose buffers are GPU memory (the NIC reaches them through GPUDirect RDMA).
 [[nodiscard]] constexpr bool is_device_memory(MemoryKind kind) noexcept {
   return kind == MemoryKind::cuda || kind == MemoryKind::cuda_dmabuf || kind == MemoryKind::cuda_peermem;
@@ -30,9 +32,9 @@ enum class MemoryKind {
 
 // How a buffer was (or is to be) registered with the NIC.
 enum class RegistrationPath {
-  host,         // ibv_reg_mr on host memory (malloc'd or cudaHostAlloc'd)
-  dmabuf,       // ibv_reg_dmabuf_mr on a dma-buf exported by the CUDA driver
-  peermem,      // ibv_reg_mr on a device pointer, resolved by the nvidia_peermem kernel module
+  host,     // ibv_reg_mr on host memory (malloc'd or cudaHostAlloc'd)
+  dmabuf,   // ibv_reg_dmabuf_mr on a dma-buf exported by the CUDA driver
+  peermem,  // ibv_reg_mr on a device pointer, resolved by the nvidia_peermem kernel module
 };
 
 // "host", "dma-buf", "nvidia-peermem".

@@ -50,10 +50,10 @@ struct Attempt {
 
 // Which GPU and NIC a registration is for (messages and check labels).
 struct RegistrationTarget {
-  int gpu = -1;             // -1 for host memory
-  std::string gpu_bus_id;   // "0000:17:00.0" or ""
-  std::string nic;          // "mlx5_0"
-  std::string host;         // hostname, "" when not needed
+  int gpu = -1;            // -1 for host memory
+  std::string gpu_bus_id;  // "0000:17:00.0" or ""
+  std::string nic;         // "mlx5_0"
+  std::string host;        // hostname, "" when not needed
 };
 
 // Why GPU memory could not be registered: every path's story, one message, one failed check.
@@ -71,8 +71,7 @@ struct Diagnosis {
 
 class RegistrationError : public Error {
  public:
-  explicit RegistrationError(Diagnosis diagnosis)
-      : Error(diagnosis.message()), diagnosis_(std::move(diagnosis)) {}
+  explicit RegistrationError(Diagnosis diagnosis) : Error(diagnosis.message()), diagnosis_(std::move(diagnosis)) {}
   [[nodiscard]] const Diagnosis& diagnosis() const noexcept { return diagnosis_; }
 
  private:

@@ -12,11 +12,10 @@
 // gdr entries carry gain_pct: how much better than host_staged at that size (bandwidth:
 // 100 * (gdr / staged - 1); latency: 100 * (staged / gdr - 1)); positive = GDR wins.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/gdr/memory_kind.hpp"
 

@@ -9,6 +9,8 @@ enum class Tri { unknown, no, yes };
 [[nodiscard]] constexpr std::string_view to_string(Tri t) noexcept {
   return t == Tri::yes ? "yes" : t == Tri::no ? "no" : "unknown";
 }
-[[nodiscard]] constexpr Tri tri(bool b) noexcept { return b ? Tri::yes : Tri::no; }
+[[nodiscard]] constexpr Tri tri(bool b) noexcept {
+  return b ? Tri::yes : Tri::no;
+}
 
 }  // namespace fabricperf::gdr

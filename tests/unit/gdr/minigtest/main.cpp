@@ -1,4 +1,6 @@
 // main() for tests built against the minigtest stand-in (scripts/device-check.sh).
 #include <gtest/gtest.h>
 
-int main() { return ::minigtest::run_all(); }
+int main() {
+  return ::minigtest::run_all();
+}
