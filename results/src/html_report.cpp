@@ -361,7 +361,8 @@ void topology_section(Page& p, const nlohmann::json& doc) {
       p.add("</span></td><td class=\"num\">");
       p.text(gpu.contains("numa") ? value_text(gpu["numa"]) : "");
       p.add("</td>");
-      const std::string uses = string_field(gpu, "nic");
+      // fp_topo: "uses" is the NIC the GPU's rank uses, "nic" the one dedicated to it (null when none).
+      const std::string uses = string_field(gpu, "uses", string_field(gpu, "nic"));
       for (std::size_t n = 0; n < nics.size(); ++n) {
         const std::string nic_id = string_field(nics[n], "id");
         std::string path;

@@ -178,12 +178,12 @@ def topo_host(name, broken_rail=None):
             else:
                 row.append("SYS")
         matrix.append(row)
-        nic = f"mlx5_{g}"
-        path = "PIX"
-        if broken_rail == g:
-            nic, path = f"mlx5_{g - 1}", "NODE"
-        gpus.append({"index": g, "pci": gpu_pci[g], "numa": 0 if g < 4 else 1, "nearest_nics": [f"mlx5_{g}"],
-                     "nearest_path": "PIX", "nic": nic})
+        gpu = {"index": g, "pci": gpu_pci[g], "numa": 0 if g < 4 else 1, "model": "H100 80GB HBM3",
+               "nearest_nics": [f"mlx5_{g}"], "nearest_path": "PIX", "nic": f"mlx5_{g}", "nics": [f"mlx5_{g}"],
+               "uses": f"mlx5_{g}", "nic_path": "PIX"}
+        if broken_rail == g:  # its NIC is down: no dedicated NIC, it shares its neighbour's
+            gpu.update({"nic": None, "nics": [], "uses": f"mlx5_{g - 1}", "nic_path": "NODE"})
+        gpus.append(gpu)
     return {"host": name, "gpus": gpus, "nics": nics, "matrix": matrix}
 
 
@@ -192,10 +192,10 @@ def topo_doc():
     checks = []
     for r in rows:
         for g in r["gpus"]:
-            ok = g["nic"] in g["nearest_nics"]
+            ok = g["uses"] in g["nearest_nics"]
             checks.append(check("gpu_nic_affinity", "pass" if ok else "warn", "PIX",
                                 "PIX" if ok else "NODE",
-                                f"GPU {g['index']} uses {g['nic']}" +
+                                f"GPU {g['index']} uses {g['uses']}" +
                                 ("" if ok else f" (nearest {g['nearest_nics'][0]} is down)"),
                                 {"host": r["host"], "gpu": g["index"]}))
     return doc("fp_topo", ["fp_topo", "--json", "topo.json"], "2026-03-14T09:05:00.100Z", "2026-03-14T09:05:01.900Z",

@@ -283,3 +283,52 @@ TEST(Compare, ReportDocumentIsAValidFabricperfDocument) {
 
 }  // namespace
 }  // namespace fabricperf::results
+
+namespace fabricperf::results {
+namespace {
+
+TEST(CompareReport, NotableIsWorstRegressionFirstThenBestImprovement) {
+  const auto base = make_doc({bw_row("a", 4096, 100), bw_row("b", 4096, 100), bw_row("c", 4096, 100), bw_row("d", 4096, 100)});
+  const auto next = make_doc({bw_row("a", 4096, 90), bw_row("b", 4096, 70), bw_row("c", 4096, 120), bw_row("d", 4096, 140)});
+  CompareOptions o;
+  o.metrics = {"bw_avg_gbps"};
+  const auto report = compare_documents(base, next, o);
+  const auto notable = report.notable();
+  ASSERT_EQ(notable.size(), 4U);
+  std::string order;
+  for (const auto* m : notable) order += m->identity[2].second;  // device
+  EXPECT_EQ(order, "badc");
+}
+
+TEST(CompareReport, EnvironmentChangesAreGrouped) {
+  const std::vector<EnvironmentChange> changes = {{"n1", "mlx5_0 fw_ver", "1", "2"},
+                                                  {"n1", "mlx5_1 fw_ver", "1", "2"},
+                                                  {"n2", "mlx5_0 fw_ver", "1", "2"},
+                                                  {"n2", "kernel", "6.1", "6.6"},
+                                                  {"n3", "mlx5_0 port 1 rate", "400 Gb/sec", "200 Gb/sec"},
+                                                  {"n3", "mlx5_9", "", "present"}};
+  const auto summary = summarize_environment(changes);
+  ASSERT_EQ(summary.size(), 4U);
+  EXPECT_EQ(summary[0].field, "fw_ver");
+  EXPECT_EQ(summary[0].where, "n1 (mlx5_0, mlx5_1), n2 (mlx5_0)");
+  EXPECT_EQ(summary[1].field, "kernel");
+  EXPECT_EQ(summary[1].where, "n2");
+  EXPECT_EQ(summary[2].field, "rate");
+  EXPECT_EQ(summary[2].where, "n3 (mlx5_0 port 1)");
+  EXPECT_EQ(summary[3].field, "device");
+  EXPECT_EQ(summary[3].where, "n3 (mlx5_9)");
+}
+
+TEST(CompareReport, TableFactorsOutSharedFields) {
+  const auto base = testing::load_fixture("baseline_bw.json");
+  const auto next = testing::load_fixture("regressed_bw.json");
+  const CompareOptions o;
+  const std::string table = format_compare_table(compare_documents(base, next, o), o, {"b", "n", {}}, false);
+  EXPECT_NE(table.find("\nEvery row below: host=gpu-node-01 peer_host=gpu-node-02 op=write\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("\ndevice=mlx5_1 port=1 size=8M "), std::string::npos) << table;
+  EXPECT_NE(table.find("fw_ver: 28.37.1014 -> 28.41.1000 on gpu-node-01 (mlx5_0, mlx5_1), gpu-node-02 (mlx5_0, mlx5_1)"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace fabricperf::results

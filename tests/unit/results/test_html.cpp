@@ -54,7 +54,8 @@ TEST(Html, SectionsOnlyForWhatTheDocumentHas) {
 
   const auto topo = html_report(testing::load_fixture("topo.json"), {});
   EXPECT_TRUE(has(topo, "<section id=\"topology\">"));
-  EXPECT_TRUE(has(topo, "class=\"path path-PIX assigned\""));
+  EXPECT_EQ(count(topo, "class=\"path path-PIX assigned\""), 15U);  // GPU 5 of gpu-node-02 uses its neighbour's NIC
+  EXPECT_EQ(count(topo, "class=\"path path-NODE assigned\""), 1U);
   EXPECT_TRUE(has(topo, "class=\"verdict-word\">PASS WITH WARNINGS<"));
 
   const auto suite = html_report(testing::load_fixture("suite.json"), {});
@@ -80,6 +81,13 @@ TEST(Html, PlotSpecsMatchTheContainers) {
     }
   }
   EXPECT_EQ(heatmaps, 1U);  // verbs_bw only: the gdr and stress stages have one pair each
+  // ... and are drawn as bars: GPUs 0..3 of the gdr stage, the stress row.
+  std::vector<std::string> bars;
+  for (const auto& s : specs)
+    if (s["kind"] == "bar") bars.push_back(s["title"].get<std::string>() + " " + std::to_string(s["categories"].size()));
+  ASSERT_EQ(bars.size(), 2U);
+  EXPECT_EQ(bars[0], "Bandwidth [gdr] write \u00b7 gpu-node-01 \u2192 gpu-node-02 at 8MB 4");
+  EXPECT_EQ(bars[1], "Bandwidth [stress] write at 1MB 1");
   EXPECT_EQ(count(html, "class=\"fp-plot\""), specs.size());
 }
 
