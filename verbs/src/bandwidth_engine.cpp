@@ -395,7 +395,7 @@ BandwidthResult BandwidthEngine::run() {
         }
     }
     if (now > last_progress && now - last_progress > timeout_ticks) fail_timeout(cfg_.timeout_s);
-    if (passive_only) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    if (passive_only) ctrl.wait(100);  // sleep until the peer's next control message
   }
 
   if (cfg_.validate && expect_peer_ && (cfg_.op == Op::write || cfg_.op == Op::write_imm)) validate_written_regions();

@@ -1,5 +1,8 @@
 #include "fabricperf/verbs/control.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -15,13 +18,16 @@ constexpr std::uint64_t kRecvTag = 1ULL << 63;
 ControlChannel::ControlChannel(ibv_context* ctx, ibv_pd* pd, const PortSelection& port) : port_(port) {
   buffer_ = make_host_memory_provider()->allocate((kSendSlots + kRecvSlots) * kSlot);
   mr_ = buffer_->register_memory(pd, IBV_ACCESS_LOCAL_WRITE);
-  cq_ = CompletionQueue(ctx, static_cast<int>(kSendSlots + kRecvSlots));
+  channel_ = CompletionChannel(ctx);
+  cq_ = CompletionQueue(ctx, static_cast<int>(kSendSlots + kRecvSlots), channel_.get());
   options_.type = IBV_QPT_RC;
   options_.send_depth = kSendSlots;
   options_.recv_depth = kRecvSlots;
   options_.access = IBV_ACCESS_LOCAL_WRITE;
   options_.max_rd_atomic = 1;
   qp_ = create_qp(pd, cq_.get(), cq_.get(), options_);
+  const int flags = ::fcntl(channel_.get()->fd, F_GETFL);
+  ::fcntl(channel_.get()->fd, F_SETFL, flags | O_NONBLOCK);
   psn_ = random_psn();
   qp_to_init(qp_.get(), port_, options_);
   for (std::uint32_t i = 0; i < kRecvSlots; ++i) post_recv(i);
@@ -40,6 +46,30 @@ QpInfo ControlChannel::local_info() const {
 void ControlChannel::connect(const QpInfo& remote, const std::string& peer) {
   peer_ = peer;
   rc_connect(qp_.get(), port_, psn_, remote, options_, peer);
+}
+
+void ControlChannel::wait(int timeout_ms) {
+  if (pending_count_ > 0) return;
+  if (!armed_) {
+    if (int rc = ibv_req_notify_cq(cq_.get(), 0); rc != 0) throw_errno("arming the control completion queue", rc);
+    armed_ = true;
+  }
+  // Completions that came before arming raise no event: look once more before sleeping.
+  if (auto m = poll()) {
+    pending_head_ = (pending_head_ + kRecvSlots - 1) % kRecvSlots;
+    pending_[pending_head_] = *m;
+    ++pending_count_;
+    return;
+  }
+  pollfd pfd{channel_.get()->fd, POLLIN, 0};
+  if (::poll(&pfd, 1, timeout_ms) > 0) {
+    ibv_cq* cq = nullptr;
+    void* ctx = nullptr;
+    if (ibv_get_cq_event(channel_.get(), &cq, &ctx) == 0) {
+      ibv_ack_cq_events(cq, 1);
+      armed_ = false;
+    }
+  }
 }
 
 void ControlChannel::post_recv(std::uint32_t slot) {

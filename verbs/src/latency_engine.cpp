@@ -182,7 +182,9 @@ void LatencyEngine::spin(Wait&& done, const char* waiting_for, std::uint64_t ite
   const bool watch_stop = role_ == Role::target && cfg_.duration_s > 0;
   while (!done()) {
     if ((++n & 255U) != 0) continue;
-    if (outstanding_ > 0) reap_send();
+    // Ping-pong waits on memory or the receive queue: reap our own sends meanwhile. One-sided
+    // waits poll the send queue themselves (reaping here would steal their completion).
+    if (outstanding_ > 0 && (cfg_.op == Op::write || cfg_.op == Op::send)) reap_send();
     if (watch_stop) {
       while (auto m = ep_.control().poll())
         if (m->type == ControlType::done && m->epoch == cfg_.epoch) stop_seen_ = true;
@@ -314,7 +316,7 @@ void LatencyEngine::wait_for_done() {
     const std::uint64_t now = clock_.now();
     if (any) last = now;
     if (now - last > timeout_ticks_) fail_timeout("heartbeat", 0);
-    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    ep_.control().wait(100);  // sleep until the peer's next control message
   }
 }
 

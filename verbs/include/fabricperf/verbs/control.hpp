@@ -43,6 +43,9 @@ class ControlChannel {
   // Reaps completions; returns the next received message, if any. Throws PeerError on a
   // failed completion or a malformed message.
   [[nodiscard]] std::optional<ControlMessage> poll();
+  // Sleeps until a control completion arrives or `timeout_ms` passes, using no CPU (completion
+  // channel); for sides that only wait for the peer. Call poll() afterwards.
+  void wait(int timeout_ms);
 
   [[nodiscard]] const std::string& peer() const noexcept { return peer_; }
 
@@ -55,7 +58,9 @@ class ControlChannel {
   const PortSelection& port_;
   std::unique_ptr<Buffer> buffer_;
   MemoryRegion mr_;
+  CompletionChannel channel_;
   CompletionQueue cq_;
+  bool armed_ = false;
   QueuePair qp_;
   QpOptions options_;
   std::uint32_t psn_ = 0;
