@@ -1,0 +1,78 @@
+#pragma once
+// Runs one round of link measurements on this rank with fp_bw/fp_lat's verbs engines
+// (fabricperf::verbs): every task (one rail, or one GPU-NIC pair) connects an Endpoint to the
+// same rail on its peer node, and all tasks of the round run at once, size by size. Connection
+// data and "ready" flags go point-to-point through Comm; measurements become result rows.
+//
+// Collective: every rank calls measure_round the same number of times (with no tasks when it
+// sits the round out), because each size is one Comm exchange step.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fabricperf/clock.hpp"
+#include "fabricperf/runners/comm.hpp"
+#include "fabricperf/runners/layout.hpp"
+#include "fabricperf/verbs/bandwidth_engine.hpp"
+#include "fabricperf/verbs/device.hpp"
+#include "fabricperf/verbs/memory.hpp"
+
+namespace fabricperf::runners {
+
+// The devices of this rank's rails, opened once per stage.
+class RailDevices {
+ public:
+  RailDevices() = default;
+  // Opens `ports` (indexed by rail; only `rails` are opened), GID index -1 = automatic.
+  void open(const std::vector<RailPort>& ports, const std::vector<int>& rails, int gid_index);
+  [[nodiscard]] const verbs::Device* find(int rail) const;
+  [[nodiscard]] const RailPort* port(int rail) const;
+
+ private:
+  std::vector<int> rails_;
+  std::vector<RailPort> ports_;
+  std::vector<std::unique_ptr<verbs::Device>> devices_;
+};
+
+struct LinkTask {
+  int slot = 0;                 // rail (verbs, stress) or GPU index (gdr): matched with the peer's
+  int peer_rank = -1;
+  verbs::Role role = verbs::Role::initiator;  // initiator sends (writes); target is written to
+  const verbs::Device* device = nullptr;
+  verbs::MemoryProvider* memory = nullptr;
+  bool soft = false;            // software RDMA device
+  std::string unavailable;      // why there is no device (reported as this task's error)
+  nlohmann::json labels = nlohmann::json::object();  // added to every row (rail/gpu, pattern, ...)
+};
+
+enum class Measure { bandwidth, latency };
+
+struct MeasureSpec {
+  Measure kind = Measure::bandwidth;
+  std::string op = "write";
+  std::vector<std::uint64_t> sizes;
+  std::uint64_t iterations = 1000;
+  double duration_s = 0;
+  bool bidirectional = false;
+  int qps = 1;
+  double timeout_s = 30;        // the engines' no-progress limit and every exchange's wait
+  std::string stage;            // for rows and messages
+  std::uint64_t epoch_base = 1; // distinct per stage and round; both sides compute the same
+};
+
+struct RoundOutcome {
+  std::vector<nlohmann::json> rows;    // measured by this rank (initiators; both with bidirectional)
+  std::vector<std::string> errors;     // "verbs_bw round 2: node1 mlx5_0 <-> node2: ..." per failed task
+};
+
+// Measures every task for every size. Tasks that fail are reported in errors and skipped for
+// the remaining sizes (their peers learn it in the next ready exchange). Throws only when the
+// exchange with a peer itself fails (the peer is gone).
+[[nodiscard]] RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const MeasureSpec& spec,
+                                         const CycleClock& clock);
+
+}  // namespace fabricperf::runners

@@ -1,0 +1,307 @@
+#include "fabricperf/runners/link_runner.hpp"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+#include "fabricperf/error.hpp"
+#include "fabricperf/stats.hpp"
+#include "fabricperf/verbs/endpoint.hpp"
+#include "fabricperf/verbs/latency_engine.hpp"
+#include "fabricperf/verbs/metrics.hpp"
+#include "fabricperf/verbs/ops.hpp"
+#include "fabricperf/verbs/qp_info.hpp"
+#include "fabricperf/wire.hpp"
+
+namespace fabricperf::runners {
+namespace {
+
+using nlohmann::json;
+
+std::string role_name(verbs::Role r) { return r == verbs::Role::initiator ? "initiator" : "target"; }
+verbs::Role opposite(verbs::Role r) { return r == verbs::Role::initiator ? verbs::Role::target : verbs::Role::initiator; }
+
+// One task's state during the round.
+struct Running {
+  LinkTask* task = nullptr;
+  std::unique_ptr<verbs::Endpoint> endpoint;
+  std::string peer_device;
+  std::string peer_name;
+  bool failed = false;
+  std::string error;
+  std::unique_ptr<verbs::BandwidthEngine> bw;
+  std::unique_ptr<verbs::LatencyEngine> lat;
+  verbs::BandwidthResult bw_result;
+  verbs::LatencyResult lat_result;
+};
+
+// Messages to each peer: a small JSON header (per task: slot, role, ok) plus binary blobs.
+std::map<int, std::string> pack_by_peer(const std::vector<Running>& running,
+                                        const std::function<std::string(const Running&)>& blob) {
+  std::map<int, std::vector<std::string>> parts;
+  std::map<int, json> headers;
+  for (const auto& r : running) {
+    const int peer = r.task->peer_rank;
+    headers[peer].push_back({{"slot", r.task->slot}, {"role", role_name(r.task->role)}, {"ok", !r.failed}});
+    parts[peer].push_back(blob(r));
+  }
+  std::map<int, std::string> out;
+  for (auto& [peer, blobs] : parts) {
+    std::vector<std::string> items{headers[peer].dump()};
+    items.insert(items.end(), blobs.begin(), blobs.end());
+    out[peer] = wire::pack_strings(items);
+  }
+  return out;
+}
+
+struct PeerEntry {
+  bool ok = false;
+  std::string blob;
+};
+
+// What the peer said about the task matching `r` (same slot, opposite role).
+PeerEntry find_entry(const std::map<int, std::string>& replies, const Running& r) {
+  auto it = replies.find(r.task->peer_rank);
+  if (it == replies.end()) return {};
+  const auto items = wire::unpack_strings(it->second);
+  if (items.empty()) throw Error("empty message from " + r.peer_name);
+  const json header = json::parse(items[0]);
+  for (std::size_t i = 0; i < header.size() && i + 1 < items.size(); ++i) {
+    if (header[i].value("slot", -1) == r.task->slot && header[i].value("role", "") == role_name(opposite(r.task->role)))
+      return {header[i].value("ok", false), items[i + 1]};
+  }
+  throw Error(r.peer_name + " has no " + role_name(opposite(r.task->role)) + " for slot " +
+              std::to_string(r.task->slot) + " in this round (schedules differ?)");
+}
+
+std::map<int, std::string> exchange_all(Comm& comm, const std::map<int, std::string>& outgoing, const MeasureSpec& spec,
+                                        const std::string& what) {
+  return comm.exchange_many(outgoing, std::chrono::milliseconds(static_cast<long long>(spec.timeout_s * 1000)), what);
+}
+
+json base_row(const Running& r, const MeasureSpec& spec, std::uint64_t size, const Comm& comm) {
+  const auto& port = r.endpoint->port();
+  json row = {{"stage", spec.stage},
+              {"host", comm.hostnames()[static_cast<std::size_t>(comm.rank())]},
+              {"peer_host", comm.hostnames()[static_cast<std::size_t>(r.task->peer_rank)]},
+              {"rank", comm.rank()},
+              {"peer_rank", r.task->peer_rank},
+              {"device", port.device},
+              {"port", port.port},
+              {"op", spec.op},
+              {"size_bytes", size}};
+  if (!r.peer_device.empty()) row["peer_device"] = r.peer_device;
+  for (const auto& [k, v] : r.task->labels.items()) row[k] = v;
+  if (port.line_rate_gbps > 0) row["line_rate_gbps"] = port.line_rate_gbps;
+  if (r.task->soft) row["soft_rdma"] = true;
+  return row;
+}
+
+json bandwidth_row(const Running& r, const MeasureSpec& spec, std::uint64_t size, const Comm& comm) {
+  json row = base_row(r, spec, size, comm);
+  const auto& tx = r.bw_result.tx;
+  row["iterations"] = tx.messages;
+  row["qps"] = spec.qps;
+  if (spec.bidirectional) row["bidirectional"] = true;
+  if (spec.duration_s > 0) row["duration_s"] = spec.duration_s;
+  row["bw_avg_gbps"] = tx.bw_avg_gbps;
+  row["bw_peak_gbps"] = std::max(tx.bw_peak_gbps, tx.bw_avg_gbps);
+  row["msg_rate_mpps"] = tx.msg_rate_mpps;
+  const auto pct = verbs::line_rate_pct(tx.bw_avg_gbps, r.endpoint->port().line_rate_gbps);
+  row["line_rate_pct"] = pct ? json(*pct) : json(nullptr);
+  return row;
+}
+
+json latency_row(const Running& r, const MeasureSpec& spec, std::uint64_t size, const Comm& comm) {
+  json row = base_row(r, spec, size, comm);
+  const auto& res = r.lat_result;
+  Summary s;
+  if (res.duration_mode) {
+    s = res.histogram_ns.summary(1000.0);
+  } else {
+    std::vector<double> samples = res.samples_us;
+    s = summarize_in_place(samples);
+  }
+  row["iterations"] = res.iterations;
+  row["t_min_us"] = s.min;
+  row["t_max_us"] = s.max;
+  row["t_typical_us"] = s.median;
+  row["t_avg_us"] = s.mean;
+  row["t_stdev_us"] = s.stdev;
+  row["p50_us"] = s.median;
+  row["p90_us"] = s.p90;
+  row["p99_us"] = s.p99;
+  row["p99_9_us"] = s.p99_9;
+  row["round_trip"] = res.divisor == 1;
+  return row;
+}
+
+verbs::EndpointConfig endpoint_config(const MeasureSpec& spec) {
+  verbs::EndpointConfig cfg;
+  const std::uint64_t largest = *std::max_element(spec.sizes.begin(), spec.sizes.end());
+  const bool receives = verbs::needs_receives(verbs::parse_op(spec.op));
+  if (spec.kind == Measure::bandwidth) {
+    cfg.num_qps = static_cast<std::uint32_t>(spec.qps);
+    cfg.bytes_per_qp = verbs::slot_stride(largest, false);
+    cfg.qp.send_depth = 128;
+    cfg.qp.recv_depth = receives ? 512 : 1;
+  } else {
+    cfg.num_qps = 1;
+    cfg.bytes_per_qp = verbs::latency_region_bytes(largest, false);
+    cfg.qp.send_depth = 16;
+    cfg.qp.recv_depth = receives ? 16 : 1;
+  }
+  return cfg;
+}
+
+}  // namespace
+
+void RailDevices::open(const std::vector<RailPort>& ports, const std::vector<int>& rails, int gid_index) {
+  rails_.clear();
+  ports_.clear();
+  devices_.clear();
+  for (int rail : rails) {
+    if (rail < 0 || rail >= static_cast<int>(ports.size())) continue;
+    const auto& p = ports[static_cast<std::size_t>(rail)];
+    verbs::DeviceRequest req;
+    req.name = p.device;
+    req.port = p.port;
+    if (gid_index >= 0) req.gid_index = gid_index;
+    devices_.push_back(std::make_unique<verbs::Device>(verbs::open_device(req)));
+    rails_.push_back(rail);
+    ports_.push_back(p);
+  }
+}
+
+const verbs::Device* RailDevices::find(int rail) const {
+  for (std::size_t i = 0; i < rails_.size(); ++i)
+    if (rails_[i] == rail) return devices_[i].get();
+  return nullptr;
+}
+
+const RailPort* RailDevices::port(int rail) const {
+  for (std::size_t i = 0; i < rails_.size(); ++i)
+    if (rails_[i] == rail) return &ports_[i];
+  return nullptr;
+}
+
+RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const MeasureSpec& spec, const CycleClock& clock) {
+  RoundOutcome outcome;
+  std::vector<Running> running(tasks.size());
+  auto fail = [&](Running& r, const std::string& what) {
+    if (r.failed) return;
+    r.failed = true;
+    r.error = what;
+    outcome.errors.push_back(spec.stage + ": " + comm.hostnames()[static_cast<std::size_t>(comm.rank())] + " " +
+                             (r.endpoint ? r.endpoint->port().device : std::string("slot ") + std::to_string(r.task->slot)) +
+                             " <-> " + r.peer_name + ": " + what);
+  };
+
+  // 1. Endpoints, and their connection data to the peers.
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    auto& r = running[i];
+    r.task = &tasks[i];
+    r.peer_name = comm.describe(r.task->peer_rank);
+    try {
+      if (!r.task->device || !r.task->memory)
+        throw Error(r.task->unavailable.empty() ? "no device for this rail" : r.task->unavailable);
+      r.endpoint = std::make_unique<verbs::Endpoint>(*r.task->device, *r.task->memory, endpoint_config(spec));
+    } catch (const std::exception& e) {
+      fail(r, std::string("setting up: ") + e.what());
+    }
+  }
+  const auto infos = exchange_all(
+      comm, pack_by_peer(running, [](const Running& r) { return r.endpoint ? verbs::serialize(r.endpoint->local_info()) : ""; }),
+      spec, spec.stage + ": exchanging connection data");
+  for (auto& r : running) {
+    try {
+      const auto entry = find_entry(infos, r);
+      if (!entry.ok) fail(r, "the peer could not set up its side");
+      if (r.failed) continue;
+      const auto remote = verbs::parse_endpoint_info(entry.blob);
+      r.peer_device = remote.device;
+      r.endpoint->connect(remote, r.peer_name);
+    } catch (const std::exception& e) {
+      fail(r, std::string("connecting: ") + e.what());
+    }
+  }
+
+  // 2. Size by size: prepare, agree that both sides are ready, run every task at once.
+  for (std::size_t si = 0; si < spec.sizes.size(); ++si) {
+    const std::uint64_t size = spec.sizes[si];
+    const std::uint64_t epoch = spec.epoch_base + si + 1;
+    for (auto& r : running) {
+      if (r.failed) continue;
+      try {
+        if (spec.kind == Measure::bandwidth) {
+          verbs::BandwidthConfig cfg;
+          cfg.op = verbs::parse_op(spec.op);
+          cfg.size = size;
+          cfg.iterations = spec.iterations;
+          cfg.duration_s = spec.duration_s;
+          cfg.bidirectional = spec.bidirectional;
+          cfg.timeout_s = spec.timeout_s;
+          cfg.epoch = epoch;
+          r.bw = std::make_unique<verbs::BandwidthEngine>(*r.endpoint, clock);
+          r.bw->prepare(cfg, r.task->role);
+        } else {
+          verbs::LatencyConfig cfg;
+          cfg.op = verbs::parse_op(spec.op);
+          cfg.size = size;
+          cfg.iterations = spec.iterations;
+          cfg.timeout_s = spec.timeout_s;
+          cfg.epoch = epoch;
+          r.lat = std::make_unique<verbs::LatencyEngine>(*r.endpoint, clock);
+          r.lat->prepare(cfg, r.task->role);
+        }
+      } catch (const std::exception& e) {
+        fail(r, "preparing " + std::to_string(size) + " bytes: " + e.what());
+      }
+    }
+    const auto ready = exchange_all(comm, pack_by_peer(running, [](const Running&) { return std::string(); }), spec,
+                                    spec.stage + ": waiting for the peer to be ready");
+    for (auto& r : running) {
+      if (r.failed) continue;
+      try {
+        if (!find_entry(ready, r).ok) fail(r, "the peer's side failed");
+      } catch (const std::exception& e) {
+        fail(r, e.what());
+      }
+    }
+    auto run_one = [&](Running& r) {
+      try {
+        if (spec.kind == Measure::bandwidth) r.bw_result = r.bw->run();
+        else r.lat_result = r.lat->run();
+      } catch (const std::exception& e) {
+        r.error = std::string("measuring ") + std::to_string(size) + " bytes: " + e.what();
+      }
+    };
+    std::vector<Running*> live;
+    for (auto& r : running)
+      if (!r.failed) live.push_back(&r);
+    if (live.size() == 1) {
+      run_one(*live.front());
+    } else {
+      std::vector<std::thread> threads;
+      threads.reserve(live.size());
+      for (auto* r : live) threads.emplace_back([&run_one, r] { run_one(*r); });
+      for (auto& t : threads) t.join();
+    }
+    for (auto* r : live) {
+      if (!r->error.empty() && !r->failed) {
+        const std::string what = r->error;
+        r->error.clear();
+        fail(*r, what);
+        continue;
+      }
+      if (spec.kind == Measure::bandwidth) {
+        if (r->bw_result.transmitted) outcome.rows.push_back(bandwidth_row(*r, spec, size, comm));
+      } else if (r->lat_result.measured) {
+        outcome.rows.push_back(latency_row(*r, spec, size, comm));
+      }
+    }
+  }
+  return outcome;
+}
+
+}  // namespace fabricperf::runners

@@ -1,0 +1,54 @@
+#pragma once
+// Shared by the stages that measure node pairs with the verbs engines (verbs_bw, verbs_lat,
+// gdr, stress): walk the stage's rounds, give each rank its tasks, measure, report.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "fabricperf/runners/link_runner.hpp"
+#include "fabricperf/runners/stage.hpp"
+
+namespace fabricperf::runners {
+
+struct PairStagePlan {
+  std::string stage;
+  const StageSchedule* schedule = nullptr;
+  MeasureSpec spec;  // sizes, iterations, op ...; stage/epoch filled per round
+  // This rank's tasks for one round (empty when it sits out).
+  std::function<std::vector<LinkTask>(std::size_t round, const Round& pairs)> tasks;
+  // Root, after each round: derived rows (aggregates) from the round's rows.
+  std::function<void(std::vector<nlohmann::json>&)> on_root;
+};
+
+// Runs every round; returns the stage's rows on rank 0 (for judging), nothing elsewhere.
+nlohmann::json run_pair_stage(StageContext& ctx, PairStagePlan& plan);
+
+// The peer node and role of `node` in a round of disjoint pairs: a listens (target), b sends.
+struct PairRole {
+  int peer_node = -1;
+  verbs::Role role = verbs::Role::target;
+};
+[[nodiscard]] std::vector<PairRole> roles_of(int node, const Round& round);
+
+// "node1<->node2, node3<->node4, ... (12 pairs)"
+[[nodiscard]] std::string describe_round(const Round& round, const ClusterLayout& layout, std::size_t named = 3);
+
+// Per node pair and size: the sum of its concurrent rails (rows with "aggregate": true).
+void add_rail_aggregates(std::vector<nlohmann::json>& rows);
+
+// This rank's rails, opened once per stage, with host memory for their buffers.
+struct RailSetup {
+  RailDevices devices;
+  std::string open_error;  // why the rails could not be opened ("" when they could)
+  std::unique_ptr<verbs::MemoryProvider> memory;
+};
+[[nodiscard]] std::unique_ptr<RailSetup> open_rails(StageContext& ctx);
+
+// Tasks for the rails this rank drives in a round of pairs (or flows), against the same local
+// rank on the peer node.
+[[nodiscard]] std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Round& round);
+
+// The stage's rows, as the document holds them on rank 0.
+[[nodiscard]] nlohmann::json stage_rows(const SuiteDocument& doc, const std::string& stage);
+
+}  // namespace fabricperf::runners

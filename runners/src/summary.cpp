@@ -1,0 +1,86 @@
+#include "fabricperf/runners/summary.hpp"
+
+#include <iomanip>
+
+#include "fabricperf/runners/plan.hpp"
+
+namespace fabricperf::runners {
+
+std::string stage_of_check(const nlohmann::json& check) {
+  if (check.contains("labels") && check["labels"].contains("stage") && check["labels"]["stage"].is_string())
+    return check["labels"]["stage"].get<std::string>();
+  const std::string name = check.value("name", "");
+  for (auto s : kStageNames)
+    if (name.rfind(std::string(s) + "_", 0) == 0) return std::string(s);
+  return "other";
+}
+
+void print_summary(std::ostream& os, const nlohmann::json& doc, const std::vector<StageTiming>& timings) {
+  struct Counts {
+    int pass = 0, fail = 0, warn = 0, skip = 0;
+    std::size_t rows = 0;
+  };
+  std::map<std::string, Counts> counts;
+  for (const auto& c : doc["checks"]) {
+    auto& n = counts[stage_of_check(c)];
+    const std::string st = c.value("status", "skip");
+    (st == "pass" ? n.pass : st == "fail" ? n.fail : st == "warn" ? n.warn : n.skip)++;
+  }
+  for (const auto& r : doc["results"]) ++counts[r.value("stage", "other")].rows;
+
+  os << "\nfp_suite summary\n";
+  os << std::left << std::setw(13) << "stage" << std::right << std::setw(7) << "pass" << std::setw(7) << "fail"
+     << std::setw(7) << "warn" << std::setw(7) << "skip" << std::setw(9) << "rows" << std::setw(12) << "time" << "\n";
+  int fails = 0, warns = 0, total = 0;
+  for (const auto& t : timings) {
+    const auto& n = counts[t.stage];
+    os << std::left << std::setw(13) << t.stage << std::right << std::setw(7) << n.pass << std::setw(7) << n.fail
+       << std::setw(7) << n.warn << std::setw(7) << n.skip << std::setw(9) << n.rows << std::setw(12)
+       << (t.ran ? format_duration(t.seconds) : std::string("-")) << "\n";
+  }
+  for (const auto& [stage, n] : counts) {
+    fails += n.fail;
+    warns += n.warn;
+    total += n.pass + n.fail + n.warn + n.skip;
+  }
+  bool header = false;
+  for (const auto& c : doc["checks"]) {
+    const std::string st = c.value("status", "");
+    if (st != "fail" && st != "warn") continue;
+    if (!header) os << "\nfailed and warned checks:\n";
+    header = true;
+    std::string detail = c.value("detail", "");
+    if (detail.size() > 240) detail = detail.substr(0, 237) + "...";
+    os << "  " << (st == "fail" ? "FAIL " : "WARN ") << std::left << std::setw(32) << c.value("name", "") << " "
+       << detail << "\n";
+  }
+  if (!doc["errors"].empty()) {
+    os << "\nerrors:\n";
+    for (const auto& e : doc["errors"]) os << "  " << e.get<std::string>() << "\n";
+  }
+  const bool ok = fails == 0 && doc["errors"].empty() && doc.value("status", "ok") == "ok";
+  os << "\nresult: " << (ok ? "PASS" : "FAIL") << " (" << total << " checks: " << fails << " failed, " << warns
+     << " warned; " << doc["errors"].size() << " errors)\n";
+}
+
+void print_schedule(std::ostream& os, const SuiteSchedule& s, const std::string& plan_name) {
+  os << "fp_suite plan '" << plan_name << "' for " << s.shape.nodes << " nodes x " << s.shape.rails << " rails";
+  if (s.shape.gpus_per_node > 0) os << ", " << s.shape.gpus_per_node << " GPUs per node";
+  os << " (" << s.shape.line_rate_gbps << " Gb/s ports)\n";
+  os << std::left << std::setw(13) << "stage" << std::right << std::setw(8) << "rounds" << std::setw(12) << "pairs/round"
+     << std::setw(12) << "pairs" << std::setw(14) << "links" << std::setw(8) << "steps" << std::setw(14) << "estimate"
+     << "\n";
+  for (const auto& st : s.stages) {
+    os << std::left << std::setw(13) << st.stage << std::right;
+    if (!st.skip_reason.empty()) {
+      os << "  skipped: " << st.skip_reason << "\n";
+      continue;
+    }
+    os << std::setw(8) << st.rounds.size() << std::setw(12) << st.pairs_per_round << std::setw(12) << st.pairs
+       << std::setw(14) << st.links << std::setw(8) << st.steps << std::setw(14) << format_duration(st.estimated_s)
+       << "\n";
+  }
+  os << "estimated total: " << format_duration(s.estimated_s) << "\n";
+}
+
+}  // namespace fabricperf::runners

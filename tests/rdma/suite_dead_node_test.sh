@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# A node that dies mid-run: fp_suite on node2 is killed (SIGKILL) during the bandwidth stage.
+# The run ends (mpirun tears the job down, or rank 0 gives up after its timeout), rank 0's
+# document is written with what was measured before, status aborted, and it names the dead rank
+# and its node.
+source "$(dirname "$0")/lib.sh"
+
+suite=$FP_BUILD_DIR/runners/fp_suite
+[ -x "$suite" ] || fail "fp_suite not built ($suite)"
+out=$(fp_scratch)
+doc=$out/dead.json
+
+# A long verbs_bw measurement (time-based) so the kill lands inside it.
+fp_mpirun -np 2 -- "$suite" --preset quick --stages preflight,verbs_bw,verbs_lat --bw-duration 60 \
+  --timeout 30 --json "$doc" >"$out/dead.txt" 2>"$out/dead.err" &
+run=$!
+# Wait for the bandwidth stage to start, then kill node2's process by its pid.
+for _ in $(seq 1 120); do
+  grep -q 'verbs_bw round' "$out/dead.err" 2>/dev/null && break
+  sleep 1
+done
+grep -q 'verbs_bw round' "$out/dead.err" || { kill $run; cat "$out/dead.err"; fail "verbs_bw never started"; }
+sleep 3
+pid=$(fp_run node2 /usr/bin/pgrep -x fp_suite | head -1)
+[ -n "$pid" ] || fail "no fp_suite process on node2"
+start=$(date +%s)
+fp_run node2 /bin/kill -KILL "$pid"
+wait $run
+rc=$?
+took=$(( $(date +%s) - start ))
+echo "after the kill: exit $rc in $took s"
+cat "$out/dead.err" | tail -5
+[ $rc -ne 0 ] || fail "exit 0 although a node died"
+[ $took -le 100 ] || fail "took $took s to end after the kill (timeout 30)"
+[ -s "$doc" ] || fail "no document"
+"$FP_PY" "$FP_SOURCE_DIR/tests/tools/validate_document.py" "$doc" || fail "document does not validate"
+assert_json "$doc" 'd["status"] == "aborted" and d["partial"]'
+assert_json "$doc" 'any(r["stage"] == "preflight" for r in d["results"])'
+assert_json "$doc" 'any("rank 1 on node2" in e for e in d["errors"])'
+pass "dead node2 named in an aborted, schema-valid document"
