@@ -173,7 +173,7 @@ void LatencyEngine::reap_send() {
   }
 }
 
-// Waits until `done()` is true. Every 256 spins: reaps send completions, checks the deadline
+// Waits until `done()` is true. Every 1024 spins: reaps send completions, checks the deadline
 // and (a responder in duration mode) the peer's end-of-run message.
 template <typename Wait>
 void LatencyEngine::spin(Wait&& done, const char* waiting_for, std::uint64_t iteration) {
@@ -181,7 +181,7 @@ void LatencyEngine::spin(Wait&& done, const char* waiting_for, std::uint64_t ite
   unsigned n = 0;
   const bool watch_stop = role_ == Role::target && cfg_.duration_s > 0;
   while (!done()) {
-    if ((++n & 255U) != 0) continue;
+    if ((++n & 1023U) != 0) continue;
     // Ping-pong waits on memory or the receive queue: reap our own sends meanwhile. One-sided
     // waits poll the send queue themselves (reaping here would steal their completion).
     if (outstanding_ > 0 && (cfg_.op == Op::write || cfg_.op == Op::send)) reap_send();
