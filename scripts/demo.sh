@@ -27,19 +27,15 @@ FABRICPERF_TESTBED_SHARES=$build "$testbed" up -n 2 --owner-pid $$
 "$testbed" status
 
 rc=0
-if [ -x "$build/runners/fp_suite" ]; then
-  step "running fp_suite (preset quick) across the cluster under mpirun"
-  "$testbed" mpirun -np 2 -- "$build/runners/fp_suite" --preset quick --json "$out/suite.json" || rc=$?
-  doc=$out/suite.json
-else
-  step "running the tools across the cluster"
-  srv_ip=$("$testbed" ip node1)
-  "$testbed" run node1 --timeout 120 -- "$build/bw/fp_bw" -d rxe0 -x 1 -s 64K -n 200 --json "$out/bw.json" &
-  sleep 2
-  "$testbed" run node2 --timeout 120 -- "$build/bw/fp_bw" -d rxe0 -x 1 -s 64K -n 200 "$srv_ip" || rc=$?
-  wait || rc=$?
-  doc=$out/bw.json
-fi
+step "running fp_suite (preset quick) across the cluster under mpirun"
+# The guests' rxe links are emulated (~0.1 Gb/s, ~1 ms): the expectations are loosened to what
+# emulation can reach, so the verdict judges function, not speed. Drop these two options on
+# real hardware (defaults: >= 90 % of line rate, latency ceilings per preset).
+"$testbed" mpirun -np 2 -- "$build/runners/fp_suite" --preset quick \
+  --bw-sizes 64K --lat-sizes 2 --iterations 200 --coll-min-size 64K --coll-max-size 256K \
+  --expect-line-rate-pct 0.001 --expect-lat-max-us 100000 --timeout 90 \
+  --json "$out/suite.json" | tee "$out/suite.txt" || rc=$?
+doc=$out/suite.json
 
 if [ -x "$build/results/fp_report" ] && [ -s "$doc" ]; then
   step "writing the report"
