@@ -11,7 +11,9 @@ namespace {
 
 using Flat = std::vector<std::pair<std::string, std::string>>;
 
-bool is_scalar(const nlohmann::json& v) { return v.is_string() || v.is_boolean() || v.is_number() || v.is_null(); }
+bool is_scalar(const nlohmann::json& v) {
+  return v.is_string() || v.is_boolean() || v.is_number() || v.is_null();
+}
 
 void flatten(const std::string& prefix, const nlohmann::json& value, Flat& out) {
   if (value.is_object()) {
@@ -33,10 +35,13 @@ void flatten(const std::string& prefix, const nlohmann::json& value, Flat& out) 
 
 std::string render(const std::vector<Flat>& rows) {
   std::vector<std::string> columns = {"tool"};
-  const auto has_column = [&](const std::string& c) { return std::find(columns.begin(), columns.end(), c) != columns.end(); };
+  const auto has_column = [&](const std::string& c) {
+    return std::find(columns.begin(), columns.end(), c) != columns.end();
+  };
   for (const auto key : known_identity_keys())
     for (const auto& row : rows)
-      if (std::any_of(row.begin(), row.end(), [&](const auto& f) { return f.first == key; }) && !has_column(std::string(key))) {
+      if (std::any_of(row.begin(), row.end(), [&](const auto& f) { return f.first == key; }) &&
+          !has_column(std::string(key))) {
         columns.emplace_back(key);
         break;
       }

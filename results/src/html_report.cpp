@@ -26,8 +26,10 @@ const nlohmann::json& array_of(const nlohmann::json& doc, const char* key) {
 std::string num(double v) {
   char buffer[64];
   if (!std::isfinite(v)) return format_number(v);
-  if (std::fabs(v) >= 1000) std::snprintf(buffer, sizeof buffer, "%.0f", v);
-  else std::snprintf(buffer, sizeof buffer, "%.4g", v);
+  if (std::fabs(v) >= 1000)
+    std::snprintf(buffer, sizeof buffer, "%.0f", v);
+  else
+    std::snprintf(buffer, sizeof buffer, "%.4g", v);
   return buffer;
 }
 
@@ -66,10 +68,14 @@ std::string script_json(const nlohmann::json& value) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else out += c;
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
   }
   return out;
 }
@@ -91,22 +97,30 @@ PageVerdict verdict_of(const nlohmann::json& doc, const CompareReport* report, c
   const std::string status = string_field(doc, "status", "ok");
   const std::size_t errors = array_of(doc, "errors").size();
   const bool regressed = report != nullptr && report->regressed(options);
-  if (status == "aborted") v.reasons.push_back("the run was aborted");
-  else if (status == "failed") v.reasons.push_back("the run failed");
+  if (status == "aborted")
+    v.reasons.push_back("the run was aborted");
+  else if (status == "failed")
+    v.reasons.push_back("the run failed");
   if (doc.value("partial", false)) v.reasons.push_back("partial results: the run did not reach its end");
   if (fail) v.reasons.push_back(std::to_string(fail) + " check(s) failed");
   if (errors) v.reasons.push_back(std::to_string(errors) + " error(s) recorded");
   if (regressed) {
-    v.reasons.push_back(std::to_string(report->count(results::Verdict::regression)) +
-                        " metric(s) regressed against the baseline" +
-                        (report->check_regressions() ? ", " + std::to_string(report->check_regressions()) + " check(s) newly failing" : ""));
+    v.reasons.push_back(
+        std::to_string(report->count(results::Verdict::regression)) + " metric(s) regressed against the baseline" +
+        (report->check_regressions() ? ", " + std::to_string(report->check_regressions()) + " check(s) newly failing"
+                                     : ""));
   }
   if (warn) v.reasons.push_back(std::to_string(warn) + " warning(s)");
-  if (status == "aborted") v = {"ABORTED", "verdict-fail", v.reasons};
-  else if (status == "failed" || fail || errors) v = {"FAIL", "verdict-fail", v.reasons};
-  else if (regressed) v = {"REGRESSION", "verdict-fail", v.reasons};
-  else if (doc.value("partial", false)) v = {"PARTIAL", "verdict-warn", v.reasons};
-  else if (warn) v = {"PASS WITH WARNINGS", "verdict-warn", v.reasons};
+  if (status == "aborted")
+    v = {"ABORTED", "verdict-fail", v.reasons};
+  else if (status == "failed" || fail || errors)
+    v = {"FAIL", "verdict-fail", v.reasons};
+  else if (regressed)
+    v = {"REGRESSION", "verdict-fail", v.reasons};
+  else if (doc.value("partial", false))
+    v = {"PARTIAL", "verdict-warn", v.reasons};
+  else if (warn)
+    v = {"PASS WITH WARNINGS", "verdict-warn", v.reasons};
   if (v.reasons.empty()) {
     std::string why = pass ? std::to_string(pass) + " check(s) passed" : "no check failed";
     if (report != nullptr) why += ", no regression against the baseline";
@@ -138,19 +152,23 @@ class Page {
   bool open_ = false;
 };
 
-void regressions_section(Page& p, const CompareReport& report, const CompareOptions& options, const std::string& baseline_name) {
+void regressions_section(Page& p, const CompareReport& report, const CompareOptions& options,
+                         const std::string& baseline_name) {
   p.section("regressions", "Regressions against the baseline");
   p.add("<p class=\"summary\">Baseline ");
   p.text(baseline_name);
   p.add(": ");
   p.text(std::to_string(report.metrics.size()) + " metrics compared, " +
          std::to_string(report.count(results::Verdict::regression)) + " regressed, " +
-         std::to_string(report.count(results::Verdict::improved)) + " improved (tolerance " + num(options.tolerance_pct) +
-         "% or " + num(options.noise_k) + " \u00d7 noise); " + std::to_string(report.only_in_base.size()) +
-         " row(s) only in the baseline, " + std::to_string(report.only_in_new.size()) + " only in this run.");
+         std::to_string(report.count(results::Verdict::improved)) + " improved (tolerance " +
+         num(options.tolerance_pct) + "% or " + num(options.noise_k) + " \u00d7 noise); " +
+         std::to_string(report.only_in_base.size()) + " row(s) only in the baseline, " +
+         std::to_string(report.only_in_new.size()) + " only in this run.");
   p.add("</p>\n");
   if (!report.environment.empty()) {
-    p.add("<h3>Changed since the baseline</h3><table><tr><th>what</th><th>baseline</th><th>now</th><th>where</th></tr>\n");
+    p.add(
+        "<h3>Changed since the "
+        "baseline</h3><table><tr><th>what</th><th>baseline</th><th>now</th><th>where</th></tr>\n");
     for (const auto& e : summarize_environment(report.environment)) {
       p.add("<tr><td>");
       p.text(e.field);
@@ -176,8 +194,10 @@ void regressions_section(Page& p, const CompareReport& report, const CompareOpti
       p.add("</p>\n");
     }
     const auto header = [&] {
-      p.add("<div class=\"scroll\"><table class=\"compare\"><tr><th>verdict</th><th>row</th><th>metric</th><th>baseline</th>"
-            "<th>now</th><th>change</th><th>tolerance</th><th>noise</th></tr>\n");
+      p.add(
+          "<div class=\"scroll\"><table "
+          "class=\"compare\"><tr><th>verdict</th><th>row</th><th>metric</th><th>baseline</th>"
+          "<th>now</th><th>change</th><th>tolerance</th><th>noise</th></tr>\n");
     };
     header();
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -208,9 +228,11 @@ void regressions_section(Page& p, const CompareReport& report, const CompareOpti
     p.add("<p>No metric changed beyond its tolerance.</p>\n");
   }
   for (const auto& t : report.checks) {
-    p.add(t.regression ? "<p><span class=\"pill fail\">check regression</span> " : "<p class=\"muted\">check changed: ");
+    p.add(t.regression ? "<p><span class=\"pill fail\">check regression</span> "
+                       : "<p class=\"muted\">check changed: ");
     p.text(t.name + (t.labels.empty() ? "" : " " + labels_text(t.labels)) + ": " +
-           (t.base_status.empty() ? "(absent)" : t.base_status) + " \u2192 " + (t.new_status.empty() ? "(absent)" : t.new_status));
+           (t.base_status.empty() ? "(absent)" : t.base_status) + " \u2192 " +
+           (t.new_status.empty() ? "(absent)" : t.new_status));
     p.add("</p>\n");
   }
   const auto list = [&](const std::vector<Identity>& ids, const std::string& title) {
@@ -230,8 +252,9 @@ void regressions_section(Page& p, const CompareReport& report, const CompareOpti
 }
 
 void check_rows(Page& p, const std::vector<const nlohmann::json*>& checks) {
-  p.add("<div class=\"scroll\"><table class=\"checks\"><tr><th>status</th><th>check</th><th>labels</th><th>expected</th>"
-        "<th>measured</th><th>detail</th></tr>\n");
+  p.add(
+      "<div class=\"scroll\"><table class=\"checks\"><tr><th>status</th><th>check</th><th>labels</th><th>expected</th>"
+      "<th>measured</th><th>detail</th></tr>\n");
   for (const auto* c : checks) {
     const std::string status = string_field(*c, "status", "skip");
     p.add("<tr><td><span class=\"pill ");
@@ -269,7 +292,8 @@ void checks_section(Page& p, const nlohmann::json& doc) {
   });
   p.add("<p class=\"summary\">");
   for (const char* s : {"fail", "warn", "pass", "skip"})
-    if (counts[s]) p.add("<span class=\"pill " + std::string(s) + "\">" + std::to_string(counts[s]) + " " + s + "</span> ");
+    if (counts[s])
+      p.add("<span class=\"pill " + std::string(s) + "\">" + std::to_string(counts[s]) + " " + s + "</span> ");
   p.add("</p>\n");
   if (!attention.empty()) check_rows(p, attention);
   if (!rest.empty()) {
@@ -331,8 +355,9 @@ void topology_section(Page& p, const nlohmann::json& doc) {
     if (!row.is_object() || !row.contains("gpus") || !row["gpus"].is_array()) continue;
     if (!any) {
       p.section("topology", "GPU \u00d7 NIC topology");
-      p.add("<p class=\"summary\">PCIe path from each GPU to each NIC (PIX/PXB: same switch, PHB: same host bridge, "
-            "NODE: same NUMA node, SYS: across sockets). The NIC each GPU uses is outlined.</p>\n");
+      p.add(
+          "<p class=\"summary\">PCIe path from each GPU to each NIC (PIX/PXB: same switch, PHB: same host bridge, "
+          "NODE: same NUMA node, SYS: across sockets). The NIC each GPU uses is outlined.</p>\n");
       any = true;
     }
     const auto& gpus = row["gpus"];
@@ -393,8 +418,9 @@ void hosts_section(Page& p, const nlohmann::json& doc) {
   const auto& hosts = array_of(doc, "hosts");
   if (hosts.empty()) return;
   p.section("hosts", "Hosts");
-  p.add("<div class=\"scroll\"><table><tr><th>host</th><th>kernel</th><th>OS</th><th>rdma-core</th><th>NVIDIA driver</th>"
-        "<th>RDMA devices (firmware, ports)</th></tr>\n");
+  p.add(
+      "<div class=\"scroll\"><table><tr><th>host</th><th>kernel</th><th>OS</th><th>rdma-core</th><th>NVIDIA driver</th>"
+      "<th>RDMA devices (firmware, ports)</th></tr>\n");
   for (const auto& h : hosts) {
     p.add("<tr><td>");
     p.text(string_field(h, "hostname"));
@@ -444,9 +470,12 @@ void results_section(Page& p, const nlohmann::json& doc) {
     for (const auto& c : columns) {
       const nlohmann::json v = results[i].is_object() ? results[i].value(c, nlohmann::json()) : nlohmann::json();
       p.add(v.is_number() ? "<td class=\"num\">" : "<td>");
-      if (c == "histogram" && v.is_array()) p.text(std::to_string(v.size()) + " buckets");
-      else if (v.is_array() && v.size() > 8) p.text(std::to_string(v.size()) + " items");
-      else p.text(cell_text(v));
+      if (c == "histogram" && v.is_array())
+        p.text(std::to_string(v.size()) + " buckets");
+      else if (v.is_array() && v.size() > 8)
+        p.text(std::to_string(v.size()) + " items");
+      else
+        p.text(cell_text(v));
       p.add("</td>");
     }
     p.add("</tr>\n");
@@ -461,12 +490,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -480,7 +520,8 @@ std::string html_report(const nlohmann::json& doc, const HtmlOptions& options) {
     report = compare_documents(*options.baseline, doc, options.compare);
     rules = report->rules;
     for (const auto& m : report->metrics)
-      if (m.judgement.verdict == results::Verdict::regression) regressed.insert(identity_key(m.identity) + "\n" + m.metric);
+      if (m.judgement.verdict == results::Verdict::regression)
+        regressed.insert(identity_key(m.identity) + "\n" + m.metric);
   } else {
     const nlohmann::json* docs[] = {&doc};
     rules = derive_identity_rules(docs);
@@ -507,20 +548,23 @@ std::string html_report(const nlohmann::json& doc, const HtmlOptions& options) {
   const std::string main_html = p.finish_main();
 
   std::string html;
-  html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-          "script-src 'unsafe-inline'; img-src data:\">\n<title>";
+  html +=
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+      "script-src 'unsafe-inline'; img-src data:\">\n<title>";
   html += html_escape("fabricperf " + tool + ": " + verdict.word);
   html += "</title>\n<style>";
   html += detail::kReportCss;
   html += "</style>\n</head>\n<body>\n";
-  html += "<header class=\"verdict " + verdict.css + "\"><div class=\"verdict-word\">" + html_escape(verdict.word) + "</div>";
+  html += "<header class=\"verdict " + verdict.css + "\"><div class=\"verdict-word\">" + html_escape(verdict.word) +
+          "</div>";
   html += "<ul class=\"verdict-why\">";
   for (const auto& r : verdict.reasons) html += "<li>" + html_escape(r) + "</li>";
   html += "</ul><div class=\"meta\">";
-  std::string meta = tool + " " + string_field(doc, "version") + " \u00b7 " + std::to_string(array_of(doc, "hosts").size()) +
-                     " host(s) \u00b7 " + std::to_string(array_of(doc, "results").size()) + " result(s) \u00b7 started " +
+  std::string meta = tool + " " + string_field(doc, "version") + " \u00b7 " +
+                     std::to_string(array_of(doc, "hosts").size()) + " host(s) \u00b7 " +
+                     std::to_string(array_of(doc, "results").size()) + " result(s) \u00b7 started " +
                      string_field(doc, "started_at") + " \u00b7 finished " + string_field(doc, "finished_at");
   const auto started = parse_rfc3339(string_field(doc, "started_at"));
   const auto finished = parse_rfc3339(string_field(doc, "finished_at"));

@@ -14,23 +14,23 @@ namespace {
 
 // Display order: where, between whom, over what, what operation, how big.
 constexpr std::array<std::string_view, 40> kKnownKeys = {
-    "kind",      "stage",     "tool",        "coll",       "backend",    "host",      "peer_host",
-    "hosts",     "pair",      "rank",        "peer_rank",  "ranks",      "device",    "peer_device",
-    "devices",   "port",      "peer_port",   "rail",       "gpu",        "peer_gpu",  "nic",
-    "op",        "direction", "bidirectional", "transport", "connection", "qp_type", "qps",
-    "mtu",       "memory",    "dtype",       "redop",      "root",       "in_place",  "aggregate",
-    "size_bytes", "metric",   "what",        "check",      "name"};
+    "kind",      "stage",      "tool",      "coll",       "backend", "host",        "peer_host", "hosts",
+    "pair",      "rank",       "peer_rank", "ranks",      "device",  "peer_device", "devices",   "port",
+    "peer_port", "rail",       "gpu",       "peer_gpu",   "nic",     "op",          "direction", "bidirectional",
+    "transport", "connection", "qp_type",   "qps",        "mtu",     "memory",      "dtype",     "redop",
+    "root",      "in_place",   "aggregate", "size_bytes", "metric",  "what",        "check",     "name"};
 
 constexpr std::array<std::string_view, 26> kNeverKeys = {
-    "status",    "verdict",   "detail",     "details",   "note",       "notes",       "message",
-    "error",     "errors",    "timestamp",  "time",      "date",       "unit",        "units",
-    "repeat",    "repeats",   "run",        "trial",     "sample",     "iterations",  "wrong",
-    "count",     "fw_ver",    "firmware",   "driver",    "kernel"};
+    "status",    "verdict",    "detail", "details", "note",   "notes",    "message", "error", "errors",
+    "timestamp", "time",       "date",   "unit",    "units",  "repeat",   "repeats", "run",   "trial",
+    "sample",    "iterations", "wrong",  "count",   "fw_ver", "firmware", "driver",  "kernel"};
 
-constexpr std::array<std::string_view, 8> kNeverSuffixes = {"_at",     "_version", "_ver",   "_time",
-                                                            "_timestamp", "_detail", "_error", "_status"};
+constexpr std::array<std::string_view, 8> kNeverSuffixes = {"_at",        "_version", "_ver",   "_time",
+                                                            "_timestamp", "_detail",  "_error", "_status"};
 
-bool is_scalar(const nlohmann::json& v) { return v.is_string() || v.is_boolean() || v.is_number(); }
+bool is_scalar(const nlohmann::json& v) {
+  return v.is_string() || v.is_boolean() || v.is_number();
+}
 
 bool identifying_value(const nlohmann::json& v) {
   if (is_scalar(v)) return true;
@@ -49,7 +49,9 @@ std::size_t display_rank(std::string_view key) {
 
 }  // namespace
 
-std::span<const std::string_view> known_identity_keys() { return kKnownKeys; }
+std::span<const std::string_view> known_identity_keys() {
+  return kKnownKeys;
+}
 
 bool is_known_identity_key(std::string_view key) {
   return std::find(kKnownKeys.begin(), kKnownKeys.end(), key) != kKnownKeys.end();

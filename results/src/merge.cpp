@@ -79,21 +79,24 @@ nlohmann::json merge_documents(const std::vector<MergeInput>& inputs, const std:
     }
     for (const auto& check : array_member(doc, "checks")) out["checks"].push_back(check);
     for (const auto& error : array_member(doc, "errors"))
-      out["errors"].push_back(several_tools && error.is_string() ? nlohmann::json(doc_tool + ": " + error.get<std::string>()) : error);
+      out["errors"].push_back(
+          several_tools && error.is_string() ? nlohmann::json(doc_tool + ": " + error.get<std::string>()) : error);
     out["params"]["merged_from"].push_back({{"file", in.name},
-                                             {"tool", doc_tool},
-                                             {"version", string_field(doc, "version")},
-                                             {"command_line", doc.value("command_line", nlohmann::json::array())},
-                                             {"started_at", started},
-                                             {"finished_at", finished},
-                                             {"status", doc_status},
-                                             {"partial", doc.value("partial", false)},
-                                             {"params", doc.value("params", nlohmann::json::object())}});
+                                            {"tool", doc_tool},
+                                            {"version", string_field(doc, "version")},
+                                            {"command_line", doc.value("command_line", nlohmann::json::array())},
+                                            {"started_at", started},
+                                            {"finished_at", finished},
+                                            {"status", doc_status},
+                                            {"partial", doc.value("partial", false)},
+                                            {"params", doc.value("params", nlohmann::json::object())}});
   }
   out["status"] = status;
   // Documents that passed the schema have parsable timestamps; this keeps the output valid anyway.
-  if (out["started_at"] == "") out["started_at"] = string_field(inputs.front().doc, "started_at", "1970-01-01T00:00:00Z");
-  if (out["finished_at"] == "") out["finished_at"] = string_field(inputs.back().doc, "finished_at", "1970-01-01T00:00:00Z");
+  if (out["started_at"] == "")
+    out["started_at"] = string_field(inputs.front().doc, "started_at", "1970-01-01T00:00:00Z");
+  if (out["finished_at"] == "")
+    out["finished_at"] = string_field(inputs.back().doc, "finished_at", "1970-01-01T00:00:00Z");
   return out;
 }
 

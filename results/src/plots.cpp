@@ -139,20 +139,23 @@ void size_charts(nlohmann::json& specs, const std::string& section, const std::s
       for (std::size_t part = 0; part < parts && index < kMaxLineCharts; ++part) {
         std::vector<const SeriesData*> series;
         std::vector<std::string> keys;
-        for (std::size_t i = part * kMaxSeriesPerChart; i < std::min(lines.size(), (part + 1) * kMaxSeriesPerChart); ++i) {
+        for (std::size_t i = part * kMaxSeriesPerChart; i < std::min(lines.size(), (part + 1) * kMaxSeriesPerChart);
+             ++i) {
           series.push_back(&chart.series.at(lines[i]));
           keys.push_back(lines[i]);
         }
         const auto [names, shared] = series_names(series);
-        nlohmann::json spec = {{"id", id_prefix + std::to_string(index++)},
-                               {"section", section},
-                               {"kind", "line"},
-                               {"title", chart.title + shared + (parts > 1 ? " (" + std::to_string(part + 1) + "/" + std::to_string(parts) + ")" : "")},
-                               {"x_kind", "size"},
-                               {"x_label", "message size (bytes)"},
-                               {"y_label", y_label},
-                               {"y_log", false},
-                               {"series", nlohmann::json::array()}};
+        nlohmann::json spec = {
+            {"id", id_prefix + std::to_string(index++)},
+            {"section", section},
+            {"kind", "line"},
+            {"title", chart.title + shared +
+                          (parts > 1 ? " (" + std::to_string(part + 1) + "/" + std::to_string(parts) + ")" : "")},
+            {"x_kind", "size"},
+            {"x_label", "message size (bytes)"},
+            {"y_label", y_label},
+            {"y_log", false},
+            {"series", nlohmann::json::array()}};
         for (std::size_t i = 0; i < series.size(); ++i) {
           spec["series"].push_back({{"name", names[i]}, {"dashed", false}, {"points", points_json(series[i]->points)}});
           if (const SeriesData* b = baseline_of(keys[i]))
@@ -170,12 +173,14 @@ void size_charts(nlohmann::json& specs, const std::string& section, const std::s
       std::set<double> sizes;
       for (const auto* s : series) sizes.insert(s->points.front().x);
       std::string size_text;
-      for (const double s : sizes) size_text += (size_text.empty() ? " at " : ", ") + format_size(static_cast<std::uint64_t>(s)) + "B";
+      for (const double s : sizes)
+        size_text += (size_text.empty() ? " at " : ", ") + format_size(static_cast<std::uint64_t>(s)) + "B";
       nlohmann::json now = nlohmann::json::array(), before = nlohmann::json::array();
       for (std::size_t i = 0; i < series.size(); ++i) {
         const Point& p = series[i]->points.front();
         now.push_back({static_cast<double>(i), p.y, p.regressed});
-        if (const SeriesData* b = baseline_of(bars[i])) before.push_back({static_cast<double>(i), b->points.front().y, false});
+        if (const SeriesData* b = baseline_of(bars[i]))
+          before.push_back({static_cast<double>(i), b->points.front().y, false});
       }
       nlohmann::json spec = {{"id", id_prefix + std::to_string(index++)},
                              {"section", section},
@@ -192,15 +197,17 @@ void size_charts(nlohmann::json& specs, const std::string& section, const std::s
 
 // Percentiles from cool to hot, the same in every latency chart.
 std::string percentile_color(const std::string& label) {
-  static const std::map<std::string, std::string> colors = {{"min", "#2da44e"}, {"p50", "#0969da"}, {"p90", "#8250df"},
-                                                            {"p99", "#bf8700"}, {"p99.9", "#e16f24"}, {"p99.99", "#a40e26"}};
+  static const std::map<std::string, std::string> colors = {{"min", "#2da44e"},   {"p50", "#0969da"},
+                                                            {"p90", "#8250df"},   {"p99", "#bf8700"},
+                                                            {"p99.9", "#e16f24"}, {"p99.99", "#a40e26"}};
   const auto it = colors.find(label);
   return it == colors.end() ? "#57606a" : it->second;
 }
 
 void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const IdentityRules& rules) {
   static const std::vector<std::pair<std::string, std::string>> percentiles = {
-      {"t_min_us", "min"}, {"p50_us", "p50"}, {"p90_us", "p90"}, {"p99_us", "p99"}, {"p99_9_us", "p99.9"}, {"p99_99_us", "p99.99"}};
+      {"t_min_us", "min"}, {"p50_us", "p50"},     {"p90_us", "p90"},
+      {"p99_us", "p99"},   {"p99_9_us", "p99.9"}, {"p99_99_us", "p99.99"}};
   // Series = identity without size; each has a point per size per percentile.
   std::vector<std::string> order;
   std::map<std::string, std::vector<const nlohmann::json*>> rows;
@@ -223,16 +230,20 @@ void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const Iden
   if (order.empty()) return;
   if (sizes.size() <= 1) {
     // One message size: percentile ladder, one series per device/pair.
-    nlohmann::json spec = {{"id", "lat-ladder"},
-                           {"section", "latency"},
-                           {"kind", "line"},
-                           {"title", "Latency percentiles" + (sizes.empty() ? std::string() : " at " + format_size(static_cast<std::uint64_t>(*sizes.begin())) + "B messages")},
-                           {"x_kind", "category"},
-                           {"categories", nlohmann::json::array()},
-                           {"x_label", "percentile"},
-                           {"y_label", "latency (us)"},
-                           {"y_log", "auto"},
-                           {"series", nlohmann::json::array()}};
+    nlohmann::json spec = {
+        {"id", "lat-ladder"},
+        {"section", "latency"},
+        {"kind", "line"},
+        {"title",
+         "Latency percentiles" +
+             (sizes.empty() ? std::string()
+                            : " at " + format_size(static_cast<std::uint64_t>(*sizes.begin())) + "B messages")},
+        {"x_kind", "category"},
+        {"categories", nlohmann::json::array()},
+        {"x_label", "percentile"},
+        {"y_label", "latency (us)"},
+        {"y_log", "auto"},
+        {"series", nlohmann::json::array()}};
     for (const auto& [field, label] : percentiles) spec["categories"].push_back(label);
     std::vector<const Identity*> ids;
     for (const auto& key : order) ids.push_back(&identities[key]);
@@ -243,7 +254,8 @@ void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const Iden
       nlohmann::json points = nlohmann::json::array();
       const nlohmann::json& row = *rows[key].front();
       for (std::size_t i = 0; i < percentiles.size(); ++i)
-        if (const auto v = number_field(row, percentiles[i].first)) points.push_back({static_cast<double>(i), *v, false});
+        if (const auto v = number_field(row, percentiles[i].first))
+          points.push_back({static_cast<double>(i), *v, false});
       spec["series"].push_back({{"name", names[key]}, {"dashed", false}, {"points", points}});
     }
     specs.push_back(std::move(spec));
@@ -270,7 +282,8 @@ void latency_charts(nlohmann::json& specs, const nlohmann::json& doc, const Iden
       }
       std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.x < b.x; });
       if (!points.empty())
-        spec["series"].push_back({{"name", label}, {"dashed", false}, {"color", percentile_color(label)}, {"points", points_json(points)}});
+        spec["series"].push_back(
+            {{"name", label}, {"dashed", false}, {"color", percentile_color(label)}, {"points", points_json(points)}});
     }
     specs.push_back(std::move(spec));
   }
@@ -308,7 +321,8 @@ std::set<std::string> pair_heatmaps(nlohmann::json& specs, const nlohmann::json&
     auto [it, inserted] = matrices.try_emplace(key);
     if (inserted) {
       order.push_back(key);
-      it->second.title = "Node-pair bandwidth" + (stage.empty() ? "" : " [" + stage + "]") + (op.empty() ? "" : " " + op);
+      it->second.title =
+          "Node-pair bandwidth" + (stage.empty() ? "" : " [" + stage + "]") + (op.empty() ? "" : " " + op);
     }
     Matrix& m = it->second;
     for (const auto& h : {a, b})
@@ -317,7 +331,8 @@ std::set<std::string> pair_heatmaps(nlohmann::json& specs, const nlohmann::json&
     const double size = number_field(row, "size_bytes").value_or(0);
     const std::string tip = compact_name(id, {"host", "peer_host", "hosts", "stage", "op", "size_bytes"}) + ": " +
                             format_number(std::round(*bw * 100) / 100) + " Gbit/s";
-    if (size > cell.size) cell = Cell{size, *bw, {tip}};
+    if (size > cell.size)
+      cell = Cell{size, *bw, {tip}};
     else if (size == cell.size) {
       cell.value = std::min(cell.value, *bw);
       cell.tips.push_back(tip);
@@ -350,7 +365,8 @@ std::set<std::string> pair_heatmaps(nlohmann::json& specs, const nlohmann::json&
       tips.push_back(trow);
     }
     std::string size_text;
-    for (const double s : sizes) size_text += (size_text.empty() ? "" : ", ") + format_size(static_cast<std::uint64_t>(s)) + "B";
+    for (const double s : sizes)
+      size_text += (size_text.empty() ? "" : ", ") + format_size(static_cast<std::uint64_t>(s)) + "B";
     specs.push_back({{"id", "pairs-" + std::to_string(index++)},
                      {"section", "pairs"},
                      {"kind", "heatmap"},
@@ -372,18 +388,30 @@ std::string compact_name(const Identity& identity, const std::set<std::string>& 
   std::string host, peer, device, peer_device, rest;
   for (const auto& [k, v] : identity) {
     if (skip.contains(k) || k == "kind") continue;
-    if (k == "host") host = v;
-    else if (k == "peer_host") peer = v;
-    else if (k == "device") device = v + device;
-    else if (k == "port") device += ":" + v;
-    else if (k == "peer_device") peer_device = v;
-    else if (k == "aggregate") rest += v == "true" ? " aggregate" : "";
-    else if (k == "in_place") rest += v == "true" ? " in-place" : " out-of-place";
-    else if (k == "ranks" && v.find(',') == std::string::npos) rest += " " + v + " ranks";
-    else if (k == "rail" || k == "gpu" || k == "stage" || k == "tool") rest += " " + k + " " + v;
-    else if (k == "size_bytes") rest += " " + v + "B";
-    else if (k == "op" || k == "coll" || k == "dtype" || k == "backend" || k == "devices") rest += " " + v;
-    else rest += " " + k + "=" + v;
+    if (k == "host")
+      host = v;
+    else if (k == "peer_host")
+      peer = v;
+    else if (k == "device")
+      device = v + device;
+    else if (k == "port")
+      device += ":" + v;
+    else if (k == "peer_device")
+      peer_device = v;
+    else if (k == "aggregate")
+      rest += v == "true" ? " aggregate" : "";
+    else if (k == "in_place")
+      rest += v == "true" ? " in-place" : " out-of-place";
+    else if (k == "ranks" && v.find(',') == std::string::npos)
+      rest += " " + v + " ranks";
+    else if (k == "rail" || k == "gpu" || k == "stage" || k == "tool")
+      rest += " " + k + " " + v;
+    else if (k == "size_bytes")
+      rest += " " + v + "B";
+    else if (k == "op" || k == "coll" || k == "dtype" || k == "backend" || k == "devices")
+      rest += " " + v;
+    else
+      rest += " " + k + "=" + v;
   }
   std::string name = host;
   if (!peer.empty()) name += " → " + peer;

@@ -51,7 +51,8 @@ class Exposition {
           labels += (labels.empty() ? "" : ",") + k + "=\"" + escape_label_value(v) + "\"";
         };
         for (const auto& name : names) {
-          const auto it = std::find_if(s.labels.begin(), s.labels.end(), [&](const auto& l) { return l.first == name; });
+          const auto it =
+              std::find_if(s.labels.begin(), s.labels.end(), [&](const auto& l) { return l.first == name; });
           add(name, it == s.labels.end() ? "" : it->second);
         }
         for (const auto& [k, v] : s.labels)
@@ -82,7 +83,9 @@ std::vector<Labels> row_labels(const nlohmann::json& doc, const std::string& too
   std::map<Labels, int> seen, total;
   for (const auto& row : doc["results"]) {
     Labels labels;
-    add_label(labels, "tool", row.is_object() && row.contains("tool") && row["tool"].is_string() ? row["tool"].get<std::string>() : tool);
+    add_label(
+        labels, "tool",
+        row.is_object() && row.contains("tool") && row["tool"].is_string() ? row["tool"].get<std::string>() : tool);
     for (const auto& [key, value] : identity_of(row, rules))
       if (key != "tool") add_label(labels, key == "size_bytes" ? "size" : key, value);
     ++total[labels];
@@ -143,10 +146,14 @@ std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (const char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -154,9 +161,12 @@ std::string escape_label_value(std::string_view value) {
 std::string escape_help(std::string_view text) {
   std::string out;
   for (const char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -181,8 +191,9 @@ std::string to_prometheus(const nlohmann::json& doc) {
 
   // Families in catalogue order, so the output is stable across documents.
   for (const auto& m : metric_catalogue()) ex.family(std::string(m.prometheus_name), "gauge", std::string(m.help));
-  Family& histogram = ex.family("fabricperf_latency_us", "histogram",
-                                "Latency distribution in microseconds (fp_lat histogram; bucket upper edges as measured).");
+  Family& histogram =
+      ex.family("fabricperf_latency_us", "histogram",
+                "Latency distribution in microseconds (fp_lat histogram; bucket upper edges as measured).");
   Family& topo_gpus = ex.family("fabricperf_topo_gpus", "gauge", "GPUs fp_topo found on the host.");
   Family& topo_nics = ex.family("fabricperf_topo_nics", "gauge", "RDMA NICs fp_topo found on the host.");
 
@@ -208,8 +219,10 @@ std::string to_prometheus(const nlohmann::json& doc) {
 
   Family& check_status = ex.family("fabricperf_check_status", "gauge",
                                    "Check outcome: 0 pass, 1 warn, 2 fail, -1 skip (worst first: alert on >= 2).");
-  Family& check_measured = ex.family("fabricperf_check_measured", "gauge", "Measured value of a check, when it is a number.");
-  Family& check_expected = ex.family("fabricperf_check_expected", "gauge", "Expected value of a check, when it is a number.");
+  Family& check_measured =
+      ex.family("fabricperf_check_measured", "gauge", "Measured value of a check, when it is a number.");
+  Family& check_expected =
+      ex.family("fabricperf_check_expected", "gauge", "Expected value of a check, when it is a number.");
   if (doc.contains("checks") && doc["checks"].is_array()) {
     std::map<Labels, int> seen;
     for (const auto& check : doc["checks"]) {
@@ -229,7 +242,10 @@ std::string to_prometheus(const nlohmann::json& doc) {
 
   const Labels run_labels = {{"tool", tool}};
   ex.family("fabricperf_run_info", "gauge", "Always 1; labels name the tool, its version and the schema.")
-      .samples.push_back({"", {{"tool", tool}, {"version", string_field(doc, "version")}, {"schema", string_field(doc, "schema")}}, 1});
+      .samples.push_back(
+          {"",
+           {{"tool", tool}, {"version", string_field(doc, "version")}, {"schema", string_field(doc, "schema")}},
+           1});
   ex.family("fabricperf_run_status", "gauge", "Run status: 0 ok, 1 failed, 2 aborted.")
       .samples.push_back({"", run_labels, run_status_value(string_field(doc, "status"))});
   ex.family("fabricperf_run_partial", "gauge", "1 when the run did not reach its end, else 0.")
@@ -237,7 +253,8 @@ std::string to_prometheus(const nlohmann::json& doc) {
   const auto started = parse_rfc3339(string_field(doc, "started_at"));
   const auto finished = parse_rfc3339(string_field(doc, "finished_at"));
   if (finished)
-    ex.family("fabricperf_run_finished_timestamp_seconds", "gauge", "When the run finished, seconds since the Unix epoch.")
+    ex.family("fabricperf_run_finished_timestamp_seconds", "gauge",
+              "When the run finished, seconds since the Unix epoch.")
         .samples.push_back({"", run_labels, *finished});
   if (started && finished)
     ex.family("fabricperf_run_duration_seconds", "gauge", "How long the run took in seconds.")
@@ -245,8 +262,10 @@ std::string to_prometheus(const nlohmann::json& doc) {
   const auto count_of = [&](const char* key) {
     return doc.contains(key) && doc[key].is_array() ? static_cast<double>(doc[key].size()) : 0.0;
   };
-  ex.family("fabricperf_run_errors", "gauge", "Errors the run recorded.").samples.push_back({"", run_labels, count_of("errors")});
-  ex.family("fabricperf_run_results", "gauge", "Result rows in the document.").samples.push_back({"", run_labels, count_of("results")});
+  ex.family("fabricperf_run_errors", "gauge", "Errors the run recorded.")
+      .samples.push_back({"", run_labels, count_of("errors")});
+  ex.family("fabricperf_run_results", "gauge", "Result rows in the document.")
+      .samples.push_back({"", run_labels, count_of("results")});
   return ex.text();
 }
 

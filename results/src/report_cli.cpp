@@ -85,9 +85,10 @@ int run_validate(const std::vector<std::string>& paths) {
 }  // namespace
 
 int report_main(int argc, const char* const* argv) {
-  CLI::App app{"fp_report: compare, export, render, validate and merge fabricperf result documents.\n"
-               "See 'fp_report SUBCOMMAND --help' for each subcommand's options.",
-               "fp_report"};
+  CLI::App app{
+      "fp_report: compare, export, render, validate and merge fabricperf result documents.\n"
+      "See 'fp_report SUBCOMMAND --help' for each subcommand's options.",
+      "fp_report"};
   app.require_subcommand(0, 1);  // "none" is reported by the body, so an unknown option is named first
   const std::vector<std::string> command_line = fabricperf::command_line(argc, argv);
 
@@ -95,23 +96,31 @@ int report_main(int argc, const char* const* argv) {
   CompareOptions compare_options;
   std::string base_path, new_path, compare_json;
   bool all_rows = false;
-  auto* compare = app.add_subcommand(
-      "compare", "Regression check: match rows of BASE and NEW, flag metrics worse than the tolerance.\n"
-                 "Exit 0: no regression, 1: regression, 2: bad input.");
+  auto* compare =
+      app.add_subcommand("compare",
+                         "Regression check: match rows of BASE and NEW, flag metrics worse than the tolerance.\n"
+                         "Exit 0: no regression, 1: regression, 2: bad input.");
   compare->add_option("BASE", base_path, "Baseline result document")->required();
   compare->add_option("NEW", new_path, "Result document to judge")->required();
   add_tolerance_options(*compare, compare_options);
-  compare->add_flag("--fail-on-missing", compare_options.fail_on_missing, "Rows of BASE missing in NEW are a regression");
+  compare->add_flag("--fail-on-missing", compare_options.fail_on_missing,
+                    "Rows of BASE missing in NEW are a regression");
   compare->add_flag("--all", all_rows, "List every compared metric, not only regressions and improvements");
-  compare->add_option("--json", compare_json, "Write the comparison as a fabricperf/1 document ('-' = stdout)")->type_name("FILE");
+  compare->add_option("--json", compare_json, "Write the comparison as a fabricperf/1 document ('-' = stdout)")
+      ->type_name("FILE");
 
   // export
   std::string format, export_doc, export_out = "-", table = "results";
   auto* exporter = app.add_subcommand("export", "Export a result document as Prometheus text exposition or CSV");
-  exporter->add_option("--format", format, "prometheus or csv")->required()->check(CLI::IsMember({"prometheus", "csv"}));
+  exporter->add_option("--format", format, "prometheus or csv")
+      ->required()
+      ->check(CLI::IsMember({"prometheus", "csv"}));
   exporter->add_option("DOC", export_doc, "Result document")->required();
-  exporter->add_option("-o,--output", export_out, "Output file ('-' = stdout; written atomically)")->capture_default_str();
-  exporter->add_option("--table", table, "CSV: results or checks")->check(CLI::IsMember({"results", "checks"}))->capture_default_str();
+  exporter->add_option("-o,--output", export_out, "Output file ('-' = stdout; written atomically)")
+      ->capture_default_str();
+  exporter->add_option("--table", table, "CSV: results or checks")
+      ->check(CLI::IsMember({"results", "checks"}))
+      ->capture_default_str();
 
   // html
   HtmlOptions html_options;
@@ -124,7 +133,8 @@ int report_main(int argc, const char* const* argv) {
 
   // validate
   std::vector<std::string> validate_paths;
-  auto* validate = app.add_subcommand("validate", "Check documents against the fabricperf/1 schema (exit 1 if any is invalid)");
+  auto* validate =
+      app.add_subcommand("validate", "Check documents against the fabricperf/1 schema (exit 1 if any is invalid)");
   validate->add_option("DOC", validate_paths, "Result documents")->required();
 
   // merge
@@ -142,11 +152,13 @@ int report_main(int argc, const char* const* argv) {
       });
 
   return run_main(app, argc, argv, [&]() -> int {
-    if (compare->parsed()) return run_compare(base_path, new_path, compare_options, compare_json, all_rows, command_line);
+    if (compare->parsed())
+      return run_compare(base_path, new_path, compare_options, compare_json, all_rows, command_line);
     if (exporter->parsed()) {
       const nlohmann::json doc = load_document(export_doc);
-      write_output(export_out, format == "prometheus" ? to_prometheus(doc)
-                                                      : to_csv(doc, table == "checks" ? CsvTable::checks : CsvTable::results));
+      write_output(export_out, format == "prometheus"
+                                   ? to_prometheus(doc)
+                                   : to_csv(doc, table == "checks" ? CsvTable::checks : CsvTable::results));
       return 0;
     }
     if (html->parsed()) {

@@ -13,7 +13,13 @@ namespace {
 // The schema compiled once into a tree of plain structs, so validating a document with millions
 // of rows does no keyword lookups, no pointer parsing and no allocation unless there is a problem.
 enum TypeBit : unsigned {
-  kNull = 1, kBoolean = 2, kInteger = 4, kNumber = 8, kString = 16, kArray = 32, kObject = 64,
+  kNull = 1,
+  kBoolean = 2,
+  kInteger = 4,
+  kNumber = 8,
+  kString = 16,
+  kArray = 32,
+  kObject = 64,
 };
 
 struct Node {
@@ -87,8 +93,10 @@ class CompiledSchema {
     if (const auto props = schema.find("properties"); props != schema.end() && props->is_object())
       for (const auto& [key, sub] : props->items()) node.properties[key] = compile(sub);
     if (const auto add = schema.find("additionalProperties"); add != schema.end()) {
-      if (add->is_boolean()) node.forbid_additional = !add->get<bool>();
-      else node.additional = compile(*add);
+      if (add->is_boolean())
+        node.forbid_additional = !add->get<bool>();
+      else
+        node.additional = compile(*add);
     }
     if (const auto items = schema.find("items"); items != schema.end()) node.items = compile(*items);
     const auto number = [&](const char* key, std::optional<double>& out) {
@@ -103,8 +111,8 @@ class CompiledSchema {
       node.pattern_text = p->get<std::string>();
       node.pattern.emplace(node.pattern_text, std::regex::ECMAScript);
     }
-    for (const auto& [key, list] : {std::pair{"allOf", &node.all_of}, std::pair{"anyOf", &node.any_of},
-                                    std::pair{"oneOf", &node.one_of}})
+    for (const auto& [key, list] :
+         {std::pair{"allOf", &node.all_of}, std::pair{"anyOf", &node.any_of}, std::pair{"oneOf", &node.one_of}})
       if (const auto it = schema.find(key); it != schema.end() && it->is_array())
         for (const auto& sub : *it) list->push_back(compile(sub));
     return &node;
@@ -136,33 +144,48 @@ struct Path {
 
 const char* type_name(const nlohmann::json& value) {
   switch (value.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return "boolean";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return "boolean";
     case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned: return "integer";
-    case nlohmann::json::value_t::number_float: return "number";
-    case nlohmann::json::value_t::string: return "string";
-    case nlohmann::json::value_t::array: return "array";
-    case nlohmann::json::value_t::object: return "object";
-    default: return "unknown";
+    case nlohmann::json::value_t::number_unsigned:
+      return "integer";
+    case nlohmann::json::value_t::number_float:
+      return "number";
+    case nlohmann::json::value_t::string:
+      return "string";
+    case nlohmann::json::value_t::array:
+      return "array";
+    case nlohmann::json::value_t::object:
+      return "object";
+    default:
+      return "unknown";
   }
 }
 
 // JSON Schema's integer: any number with a zero fractional part (1.0 is one).
 unsigned value_bits(const nlohmann::json& value) {
   switch (value.type()) {
-    case nlohmann::json::value_t::null: return kNull;
-    case nlohmann::json::value_t::boolean: return kBoolean;
+    case nlohmann::json::value_t::null:
+      return kNull;
+    case nlohmann::json::value_t::boolean:
+      return kBoolean;
     case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned: return kInteger | kNumber;
+    case nlohmann::json::value_t::number_unsigned:
+      return kInteger | kNumber;
     case nlohmann::json::value_t::number_float: {
       const double d = value.get<double>();
       return std::isfinite(d) && d == std::floor(d) ? kInteger | kNumber : kNumber;
     }
-    case nlohmann::json::value_t::string: return kString;
-    case nlohmann::json::value_t::array: return kArray;
-    case nlohmann::json::value_t::object: return kObject;
-    default: return 0;
+    case nlohmann::json::value_t::string:
+      return kString;
+    case nlohmann::json::value_t::array:
+      return kArray;
+    case nlohmann::json::value_t::object:
+      return kObject;
+    default:
+      return 0;
   }
 }
 
@@ -179,7 +202,9 @@ std::string short_dump(const nlohmann::json& value) {
   return text;
 }
 
-std::string limit_text(double v) { return nlohmann::json(v == std::floor(v) ? nlohmann::json(static_cast<long long>(v)) : nlohmann::json(v)).dump(); }
+std::string limit_text(double v) {
+  return nlohmann::json(v == std::floor(v) ? nlohmann::json(static_cast<long long>(v)) : nlohmann::json(v)).dump();
+}
 
 void validate(const nlohmann::json& value, const Node& node, const Path& path, std::vector<Problem>& out) {
   if (node.never) {
@@ -228,9 +253,12 @@ void validate(const nlohmann::json& value, const Node& node, const Path& path, s
       for (const auto& [key, member] : value.items()) {
         const auto it = node.properties.find(key);
         const Path here{&path, key, 0, false};
-        if (it != node.properties.end()) validate(member, *it->second, here, out);
-        else if (node.forbid_additional) out.push_back({path.text(), "unexpected property '" + key + "'"});
-        else if (node.additional != nullptr) validate(member, *node.additional, here, out);
+        if (it != node.properties.end())
+          validate(member, *it->second, here, out);
+        else if (node.forbid_additional)
+          out.push_back({path.text(), "unexpected property '" + key + "'"});
+        else if (node.additional != nullptr)
+          validate(member, *node.additional, here, out);
       }
     }
   }
@@ -278,6 +306,8 @@ std::vector<Problem> validate_document(const nlohmann::json& doc) {
   return run(doc, compiled);
 }
 
-std::string to_string(const Problem& problem) { return problem.where + ": " + problem.message; }
+std::string to_string(const Problem& problem) {
+  return problem.where + ": " + problem.message;
+}
 
 }  // namespace fabricperf::results

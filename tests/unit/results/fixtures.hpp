@@ -1,10 +1,9 @@
 #pragma once
 // Shared helpers for the fpresults tests: recorded documents and a minimal valid document.
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf::results::testing {
 
@@ -36,8 +35,9 @@ inline nlohmann::json make_doc(nlohmann::json results, nlohmann::json checks = n
 }
 
 inline nlohmann::json bw_row(const std::string& device, std::uint64_t size, double bw) {
-  return {{"host", "n1"}, {"peer_host", "n2"}, {"device", device}, {"port", 1},       {"op", "write"},
-          {"size_bytes", size}, {"iterations", 5000}, {"bw_avg_gbps", bw}, {"msg_rate_mpps", bw * 1e3 / 8 / static_cast<double>(size)}};
+  return {{"host", "n1"},       {"peer_host", "n2"}, {"device", device},
+          {"port", 1},          {"op", "write"},     {"size_bytes", size},
+          {"iterations", 5000}, {"bw_avg_gbps", bw}, {"msg_rate_mpps", bw * 1e3 / 8 / static_cast<double>(size)}};
 }
 
 }  // namespace fabricperf::results::testing

@@ -153,8 +153,8 @@ TEST(Compare, RepeatedRowsAreAveragedAndGiveTheNoise) {
 TEST(Compare, LatencyStdevFieldGivesTheNoiseOfTheMean) {
   // t_stdev 0.4 us over 100 iterations: standard error 0.04 us = 1.95% of 2.05 us.
   auto row = [](double avg) {
-    return nlohmann::json{{"device", "mlx5_0"}, {"op", "write"}, {"size_bytes", 2}, {"iterations", 100},
-                          {"t_avg_us", avg}, {"t_stdev_us", 0.4}, {"p99_us", avg * 1.2}};
+    return nlohmann::json{{"device", "mlx5_0"}, {"op", "write"},     {"size_bytes", 2},    {"iterations", 100},
+                          {"t_avg_us", avg},    {"t_stdev_us", 0.4}, {"p99_us", avg * 1.2}};
   };
   CompareOptions o;
   o.metrics = {"t_avg_us", "p99_us"};
@@ -173,8 +173,9 @@ TEST(Compare, LatencyStdevFieldGivesTheNoiseOfTheMean) {
 TEST(Compare, MetricStdevFieldWithRepeats) {
   // fp_suite style: bw_avg_gbps is the mean of 4 repeats whose stdev is bw_avg_gbps_stdev.
   auto row = [](double bw, double stdev) {
-    return nlohmann::json{{"stage", "verbs_bw"}, {"host", "a"}, {"peer_host", "b"}, {"size_bytes", 8388608},
-                          {"bw_avg_gbps", bw}, {"bw_avg_gbps_stdev", stdev}, {"repeats", 4}};
+    return nlohmann::json{{"stage", "verbs_bw"},   {"host", "a"},       {"peer_host", "b"},
+                          {"size_bytes", 8388608}, {"bw_avg_gbps", bw}, {"bw_avg_gbps_stdev", stdev},
+                          {"repeats", 4}};
   };
   CompareOptions o;
   o.metrics = {"bw_avg_gbps"};
@@ -192,7 +193,8 @@ TEST(Compare, WrongResultsAreRegressionsAtAnyCount) {
   };
   CompareOptions o;
   o.metrics = {"wrong"};
-  EXPECT_EQ(compare_documents(make_doc({row(0)}), make_doc({row(1)}), o).metrics.at(0).judgement.verdict, Verdict::regression);
+  EXPECT_EQ(compare_documents(make_doc({row(0)}), make_doc({row(1)}), o).metrics.at(0).judgement.verdict,
+            Verdict::regression);
   EXPECT_EQ(compare_documents(make_doc({row(0)}), make_doc({row(0)}), o).metrics.at(0).judgement.verdict, Verdict::ok);
   EXPECT_TRUE(compare_documents(make_doc({row(-1)}), make_doc({row(3)}), o).metrics.empty());  // -1: not checked
 }
@@ -204,8 +206,8 @@ TEST(Compare, UnknownMetricIsAUsageError) {
 }
 
 TEST(Compare, CheckTransitions) {
-  const nlohmann::json pass = {{"name", "link_active"}, {"status", "pass"}, {"expected", nullptr}, {"measured", nullptr},
-                               {"detail", ""}, {"labels", {{"device", "mlx5_0"}}}};
+  const nlohmann::json pass = {{"name", "link_active"}, {"status", "pass"}, {"expected", nullptr},
+                               {"measured", nullptr},   {"detail", ""},     {"labels", {{"device", "mlx5_0"}}}};
   auto fail = pass;
   fail["status"] = "fail";
   auto other = pass;
@@ -288,8 +290,10 @@ namespace fabricperf::results {
 namespace {
 
 TEST(CompareReport, NotableIsWorstRegressionFirstThenBestImprovement) {
-  const auto base = make_doc({bw_row("a", 4096, 100), bw_row("b", 4096, 100), bw_row("c", 4096, 100), bw_row("d", 4096, 100)});
-  const auto next = make_doc({bw_row("a", 4096, 90), bw_row("b", 4096, 70), bw_row("c", 4096, 120), bw_row("d", 4096, 140)});
+  const auto base =
+      make_doc({bw_row("a", 4096, 100), bw_row("b", 4096, 100), bw_row("c", 4096, 100), bw_row("d", 4096, 100)});
+  const auto next =
+      make_doc({bw_row("a", 4096, 90), bw_row("b", 4096, 70), bw_row("c", 4096, 120), bw_row("d", 4096, 140)});
   CompareOptions o;
   o.metrics = {"bw_avg_gbps"};
   const auto report = compare_documents(base, next, o);
@@ -324,10 +328,12 @@ TEST(CompareReport, TableFactorsOutSharedFields) {
   const auto next = testing::load_fixture("regressed_bw.json");
   const CompareOptions o;
   const std::string table = format_compare_table(compare_documents(base, next, o), o, {"b", "n", {}}, false);
-  EXPECT_NE(table.find("\nEvery row below: host=gpu-node-01 peer_host=gpu-node-02 op=write\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("\nEvery row below: host=gpu-node-01 peer_host=gpu-node-02 op=write\n"), std::string::npos)
+      << table;
   EXPECT_NE(table.find("\ndevice=mlx5_1 port=1 size=8M "), std::string::npos) << table;
-  EXPECT_NE(table.find("fw_ver: 28.37.1014 -> 28.41.1000 on gpu-node-01 (mlx5_0, mlx5_1), gpu-node-02 (mlx5_0, mlx5_1)"),
-            std::string::npos);
+  EXPECT_NE(
+      table.find("fw_ver: 28.37.1014 -> 28.41.1000 on gpu-node-01 (mlx5_0, mlx5_1), gpu-node-02 (mlx5_0, mlx5_1)"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -29,16 +29,23 @@ TEST(Csv, OneRowPerResultIdentityColumnsFirst) {
 }
 
 TEST(Csv, NestedValuesAreFlattened) {
-  const auto doc = make_doc({{{"device", "d"}, {"ranks", {0, 1}}, {"extra", {{"a", 1}, {"b", {{"c", true}}}}},
-                              {"histogram", {{{"le", 1.5}, {"count", 2}}}}, {"line_rate_pct", nullptr}}});
+  const auto doc = make_doc({{{"device", "d"},
+                              {"ranks", {0, 1}},
+                              {"extra", {{"a", 1}, {"b", {{"c", true}}}}},
+                              {"histogram", {{{"le", 1.5}, {"count", 2}}}},
+                              {"line_rate_pct", nullptr}}});
   EXPECT_EQ(to_csv(doc),
             "tool,ranks,device,extra.a,extra.b.c,histogram,line_rate_pct\n"
             "fp_bw,0;1,d,1,true,\"[{\"\"count\"\":2,\"\"le\"\":1.5}]\",\n");
 }
 
 TEST(Csv, ChecksTable) {
-  const auto doc = make_doc({}, {{{"name", "link"}, {"status", "fail"}, {"expected", {{"min", 1}}}, {"measured", 0},
-                                  {"detail", "port \"1\" down"}, {"labels", {{"host", "n1"}}}}});
+  const auto doc = make_doc({}, {{{"name", "link"},
+                                  {"status", "fail"},
+                                  {"expected", {{"min", 1}}},
+                                  {"measured", 0},
+                                  {"detail", "port \"1\" down"},
+                                  {"labels", {{"host", "n1"}}}}});
   EXPECT_EQ(to_csv(doc, CsvTable::checks),
             "tool,name,detail,expected.min,labels.host,measured,status\n"
             "fp_bw,link,\"port \"\"1\"\" down\",1,n1,0,fail\n");

@@ -52,7 +52,8 @@ TEST(LoadDocument, AcceptsRecordedDocuments) {
 }
 
 TEST(LoadDocument, BadInputIsAUsageErrorOnOneLine) {
-  for (const char* name : {"invalid_not_json.json", "invalid_wrong_schema.json", "invalid_types.json", "missing.json"}) {
+  for (const char* name :
+       {"invalid_not_json.json", "invalid_wrong_schema.json", "invalid_types.json", "missing.json"}) {
     try {
       (void)load_document(testing::data_path(name));
       ADD_FAILURE() << name << " was accepted";

@@ -8,7 +8,9 @@ namespace {
 
 using testing::make_doc;
 
-bool has(const std::string& html, const std::string& needle) { return html.find(needle) != std::string::npos; }
+bool has(const std::string& html, const std::string& needle) {
+  return html.find(needle) != std::string::npos;
+}
 
 std::size_t count(const std::string& html, const std::string& needle) {
   std::size_t n = 0;
@@ -84,7 +86,8 @@ TEST(Html, PlotSpecsMatchTheContainers) {
   // ... and are drawn as bars: GPUs 0..3 of the gdr stage, the stress row.
   std::vector<std::string> bars;
   for (const auto& s : specs)
-    if (s["kind"] == "bar") bars.push_back(s["title"].get<std::string>() + " " + std::to_string(s["categories"].size()));
+    if (s["kind"] == "bar")
+      bars.push_back(s["title"].get<std::string>() + " " + std::to_string(s["categories"].size()));
   ASSERT_EQ(bars.size(), 2U);
   EXPECT_EQ(bars[0], "Bandwidth [gdr] write \u00b7 gpu-node-01 \u2192 gpu-node-02 at 8MB 4");
   EXPECT_EQ(bars[1], "Bandwidth [stress] write at 1MB 1");
@@ -92,8 +95,14 @@ TEST(Html, PlotSpecsMatchTheContainers) {
 }
 
 TEST(Html, LatencyLadderForOneSize) {
-  const auto doc = make_doc({{{"device", "mlx5_0"}, {"size_bytes", 2}, {"t_min_us", 1.8}, {"p50_us", 1.9},
-                              {"p90_us", 2.0}, {"p99_us", 2.3}, {"p99_9_us", 3.1}, {"p99_99_us", 5.2}}},
+  const auto doc = make_doc({{{"device", "mlx5_0"},
+                              {"size_bytes", 2},
+                              {"t_min_us", 1.8},
+                              {"p50_us", 1.9},
+                              {"p90_us", 2.0},
+                              {"p99_us", 2.3},
+                              {"p99_9_us", 3.1},
+                              {"p99_99_us", 5.2}}},
                             nlohmann::json::array(), "fp_lat");
   const auto specs = plot_specs(doc, nullptr);
   ASSERT_EQ(specs.size(), 1U);
@@ -127,7 +136,9 @@ TEST(Html, BaselineHighlightsRegressions) {
   EXPECT_TRUE(has(html, "<section id=\"regressions\">"));
   EXPECT_LT(html.find("<section id=\"regressions\">"), html.find("<section id=\"checks\">"));
   EXPECT_TRUE(has(html, "<tr class=\"regression\">"));
-  EXPECT_TRUE(has(html, "<td>fw_ver</td><td>28.37.1014</td><td>28.41.1000</td><td>gpu-node-01 (mlx5_0, mlx5_1), gpu-node-02 (mlx5_0, mlx5_1)</td>"));
+  EXPECT_TRUE(has(html,
+                  "<td>fw_ver</td><td>28.37.1014</td><td>28.41.1000</td><td>gpu-node-01 (mlx5_0, mlx5_1), gpu-node-02 "
+                  "(mlx5_0, mlx5_1)</td>"));
   // Baseline series (dashed) and red points in the plot data.
   const auto specs = plot_specs(testing::load_fixture("regressed_bw.json"), &base);
   bool dashed = false, red = false;

@@ -9,17 +9,19 @@ namespace {
 using testing::make_doc;
 
 TEST(Identity, KnownKeysInDisplayOrderMeasurementsLeftOut) {
-  const nlohmann::json row = {{"size_bytes", 65536}, {"op", "write"}, {"device", "mlx5_0"}, {"host", "n1"},
-                              {"port", 1},          {"bw_avg_gbps", 97.1}, {"iterations", 5000}, {"in_place", false},
-                              {"retries", 3},       {"status", "pass"}};
+  const nlohmann::json row = {{"size_bytes", 65536}, {"op", "write"},       {"device", "mlx5_0"}, {"host", "n1"},
+                              {"port", 1},           {"bw_avg_gbps", 97.1}, {"iterations", 5000}, {"in_place", false},
+                              {"retries", 3},        {"status", "pass"}};
   const Identity id = identity_of(row, {});
-  const Identity want = {{"host", "n1"}, {"device", "mlx5_0"}, {"port", "1"}, {"op", "write"}, {"in_place", "false"}, {"size_bytes", "65536"}};
+  const Identity want = {{"host", "n1"},  {"device", "mlx5_0"},  {"port", "1"},
+                         {"op", "write"}, {"in_place", "false"}, {"size_bytes", "65536"}};
   EXPECT_EQ(id, want);
   EXPECT_EQ(describe(id), "host=n1 device=mlx5_0 port=1 op=write in_place=false size=64K");
 }
 
 TEST(Identity, ArraysOfScalarsIdentifyNullsDoNot) {
-  const nlohmann::json row = {{"hosts", {"a", "b"}}, {"devices", {"d0", "d1"}}, {"gpu", nullptr}, {"histogram", {{{"le", 1}, {"count", 2}}}}};
+  const nlohmann::json row = {
+      {"hosts", {"a", "b"}}, {"devices", {"d0", "d1"}}, {"gpu", nullptr}, {"histogram", {{{"le", 1}, {"count", 2}}}}};
   const Identity want = {{"hosts", "a,b"}, {"devices", "d0,d1"}};
   EXPECT_EQ(identity_of(row, {}), want);
 }
@@ -79,8 +81,8 @@ namespace {
 
 TEST(Identity, LaunchOrderFieldsOnlyWithoutHosts) {
   // fp_bw rows name their hosts: rank and pair index (launch order) do not identify them.
-  const nlohmann::json bw = {{"host", "n1"}, {"peer_host", "n2"}, {"rank", 0}, {"peer_rank", 1}, {"pair", 3},
-                             {"device", "mlx5_0"}, {"size_bytes", 8}};
+  const nlohmann::json bw = {{"host", "n1"}, {"peer_host", "n2"},  {"rank", 0},      {"peer_rank", 1},
+                             {"pair", 3},    {"device", "mlx5_0"}, {"size_bytes", 8}};
   EXPECT_EQ(describe(identity_of(bw, {})), "host=n1 peer_host=n2 device=mlx5_0 size=8");
   const nlohmann::json anonymous = {{"ranks", {0, 1}}, {"pair", 3}, {"size_bytes", 8}};
   EXPECT_EQ(describe(identity_of(anonymous, {})), "pair=3 ranks=0,1 size=8");

@@ -28,7 +28,8 @@ TEST(Merge, SameToolKeepsItAndConcatenates) {
 
 TEST(Merge, SeveralToolsTagRowsAndErrors) {
   auto bw = make_doc({{{"device", "d0"}, {"bw_avg_gbps", 1.0}}});
-  auto lat = make_doc({{{"device", "d0"}, {"p50_us", 2.0}}, {{"stage", "verbs_lat"}, {"p50_us", 2.0}}}, nlohmann::json::array(), "fp_lat");
+  auto lat = make_doc({{{"device", "d0"}, {"p50_us", 2.0}}, {{"stage", "verbs_lat"}, {"p50_us", 2.0}}},
+                      nlohmann::json::array(), "fp_lat");
   lat["errors"] = {"peer went away"};
   lat["status"] = "aborted";
   lat["partial"] = true;
@@ -56,7 +57,8 @@ TEST(Merge, HostsDeduplicatedLaterWins) {
 
 TEST(Merge, RecordedStagesMergeIntoAValidDocument) {
   std::vector<MergeInput> inputs;
-  for (const char* name : {"topo.json", "bw_sweep.json", "lat.json", "coll.json"}) inputs.push_back({name, testing::load_fixture(name)});
+  for (const char* name : {"topo.json", "bw_sweep.json", "lat.json", "coll.json"})
+    inputs.push_back({name, testing::load_fixture(name)});
   const auto out = merge_documents(inputs, {"fp_report", "merge"});
   EXPECT_TRUE(validate_document(out).empty());
   EXPECT_EQ(out["results"].size(), 2U + 69U + 23U + 44U);
@@ -65,7 +67,9 @@ TEST(Merge, RecordedStagesMergeIntoAValidDocument) {
   EXPECT_EQ(out["status"], "ok");
 }
 
-TEST(Merge, NothingToMerge) { EXPECT_THROW((void)merge_documents({}, {"x"}), UsageError); }
+TEST(Merge, NothingToMerge) {
+  EXPECT_THROW((void)merge_documents({}, {"x"}), UsageError);
+}
 
 }  // namespace
 }  // namespace fabricperf::results

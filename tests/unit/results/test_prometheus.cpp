@@ -55,7 +55,8 @@ TEST(Prometheus, EveryFamilyHasHelpAndTypeOnceAndIsContiguous) {
     std::map<std::string, int> help, type;
     std::set<std::string> finished;
     std::string current;
-    const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9.e+Inf]+(NaN)?$)");
+    const std::regex sample(
+        R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9.e+Inf]+(NaN)?$)");
     for (const auto& line : lines) {
       if (line.starts_with("# HELP ")) {
         ++help[line.substr(7, line.find(' ', 7) - 7)];
@@ -88,10 +89,12 @@ TEST(Prometheus, BandwidthSamplesWithIdentityLabels) {
             std::string::npos)
       << text.substr(0, 2000);
   // The aggregate rows carry the same label names (empty = absent).
-  EXPECT_NE(text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",host=\"gpu-node-01\",peer_host=\"gpu-node-02\","
-                      "device=\"\",port=\"\",op=\"write\",size=\"8388608\",devices=\"mlx5_0,mlx5_1\",aggregate=\"true\"} "),
-            std::string::npos);
-  EXPECT_NE(text.find("fabricperf_check_status{tool=\"fp_bw\",check=\"bw_line_rate\",device=\"mlx5_0\",host=\"gpu-node-01\",port=\"1\"} 0\n"),
+  EXPECT_NE(
+      text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",host=\"gpu-node-01\",peer_host=\"gpu-node-02\","
+                "device=\"\",port=\"\",op=\"write\",size=\"8388608\",devices=\"mlx5_0,mlx5_1\",aggregate=\"true\"} "),
+      std::string::npos);
+  EXPECT_NE(text.find("fabricperf_check_status{tool=\"fp_bw\",check=\"bw_line_rate\",device=\"mlx5_0\",host=\"gpu-node-"
+                      "01\",port=\"1\"} 0\n"),
             std::string::npos);
   EXPECT_NE(text.find("fabricperf_run_status{tool=\"fp_bw\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("fabricperf_run_finished_timestamp_seconds{tool=\"fp_bw\"} 1773479582.977\n"), std::string::npos);
@@ -105,23 +108,37 @@ TEST(Prometheus, BandwidthSamplesWithIdentityLabels) {
 }
 
 TEST(Prometheus, CollectiveBandwidthInGigabitsPerSecond) {
-  const auto doc = make_doc({{{"coll", "allreduce"}, {"backend", "nccl"}, {"ranks", 16}, {"size_bytes", 1024},
-                              {"dtype", "float"}, {"op", "sum"}, {"in_place", false}, {"time_us", 20.5},
-                              {"algbw_GBps", 0.05}, {"busbw_GBps", 0.09375}, {"wrong", 0}}},
+  const auto doc = make_doc({{{"coll", "allreduce"},
+                              {"backend", "nccl"},
+                              {"ranks", 16},
+                              {"size_bytes", 1024},
+                              {"dtype", "float"},
+                              {"op", "sum"},
+                              {"in_place", false},
+                              {"time_us", 20.5},
+                              {"algbw_GBps", 0.05},
+                              {"busbw_GBps", 0.09375},
+                              {"wrong", 0}}},
                             nlohmann::json::array(), "fp_coll");
   const auto text = to_prometheus(doc);
-  EXPECT_NE(text.find("fabricperf_coll_busbw_gbps{tool=\"fp_coll\",coll=\"allreduce\",backend=\"nccl\",ranks=\"16\",op=\"sum\","
-                      "dtype=\"float\",in_place=\"false\",size=\"1024\"} 0.75\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(
+          "fabricperf_coll_busbw_gbps{tool=\"fp_coll\",coll=\"allreduce\",backend=\"nccl\",ranks=\"16\",op=\"sum\","
+          "dtype=\"float\",in_place=\"false\",size=\"1024\"} 0.75\n"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("fabricperf_coll_time_us{"), std::string::npos);
   EXPECT_NE(text.find("fabricperf_coll_wrong{"), std::string::npos);
 }
 
 TEST(Prometheus, LatencyHistogramIsCumulative) {
-  const auto doc = make_doc({{{"device", "mlx5_0"}, {"size_bytes", 2}, {"t_avg_us", 2.0}, {"p99_us", 2.5},
-                              {"histogram", {{{"le", 2.0}, {"count", 6}}, {{"le", 1.5}, {"count", 3}}, {{"le", 4.0}, {"count", 1}}}}}},
-                            nlohmann::json::array(), "fp_lat");
+  const auto doc = make_doc(
+      {{{"device", "mlx5_0"},
+        {"size_bytes", 2},
+        {"t_avg_us", 2.0},
+        {"p99_us", 2.5},
+        {"histogram", {{{"le", 2.0}, {"count", 6}}, {{"le", 1.5}, {"count", 3}}, {{"le", 4.0}, {"count", 1}}}}}},
+      nlohmann::json::array(), "fp_lat");
   const auto text = to_prometheus(doc);
   EXPECT_NE(text.find("# TYPE fabricperf_latency_us histogram\n"
                       "fabricperf_latency_us_bucket{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\",le=\"1.5\"} 3\n"
@@ -132,30 +149,41 @@ TEST(Prometheus, LatencyHistogramIsCumulative) {
                       "fabricperf_latency_us_count{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\"} 10\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("fabricperf_latency_p99_us{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\"} 2.5\n"), std::string::npos);
+  EXPECT_NE(text.find("fabricperf_latency_p99_us{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\"} 2.5\n"),
+            std::string::npos);
 }
 
 TEST(Prometheus, RepeatedRowsGetARepeatLabelInsteadOfDuplicateSeries) {
   auto row = [](double bw) { return nlohmann::json{{"device", "mlx5_0"}, {"size_bytes", 4096}, {"bw_avg_gbps", bw}}; };
   const auto text = to_prometheus(make_doc({row(1), row(2), row(3)}));
-  EXPECT_NE(text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",device=\"mlx5_0\",size=\"4096\",repeat=\"0\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",device=\"mlx5_0\",size=\"4096\",repeat=\"2\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",device=\"mlx5_0\",size=\"4096\",repeat=\"0\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",device=\"mlx5_0\",size=\"4096\",repeat=\"2\"} 3\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(Prometheus, HostileLabelValuesAreEscaped) {
   const auto text = to_prometheus(testing::load_fixture("escaping.json"));
-  EXPECT_NE(text.find("host=\"rack\\\"7\\\\node<script>alert(1)</script>&'x\\nsecond line\""), std::string::npos) << text;
+  EXPECT_NE(text.find("host=\"rack\\\"7\\\\node<script>alert(1)</script>&'x\\nsecond line\""), std::string::npos)
+      << text;
   EXPECT_NE(text.find("host=\"nöde-ü\""), std::string::npos);
-  EXPECT_NE(text.find("fabricperf_check_status{tool=\"fp_bw\",check=\"link_active\",host=\"rack\\\"7"), std::string::npos);
+  EXPECT_NE(text.find("fabricperf_check_status{tool=\"fp_bw\",check=\"link_active\",host=\"rack\\\"7"),
+            std::string::npos);
   EXPECT_NE(text.find("fabricperf_run_errors{tool=\"fp_bw\"} 1\n"), std::string::npos);
 }
 
 TEST(Prometheus, CheckStatusValuesAndMeasuredNumbers) {
   auto check = [](const char* status, nlohmann::json measured) {
-    return nlohmann::json{{"name", std::string("c_") + status}, {"status", status}, {"expected", 10},
-                          {"measured", std::move(measured)}, {"detail", ""}};
+    return nlohmann::json{{"name", std::string("c_") + status},
+                          {"status", status},
+                          {"expected", 10},
+                          {"measured", std::move(measured)},
+                          {"detail", ""}};
   };
-  const auto text = to_prometheus(make_doc({}, {check("pass", 12), check("warn", "x"), check("fail", 3), check("skip", nullptr)}));
+  const auto text =
+      to_prometheus(make_doc({}, {check("pass", 12), check("warn", "x"), check("fail", 3), check("skip", nullptr)}));
   EXPECT_NE(text.find("fabricperf_check_status{tool=\"fp_bw\",check=\"c_pass\"} 0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("fabricperf_check_status{tool=\"fp_bw\",check=\"c_warn\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("fabricperf_check_status{tool=\"fp_bw\",check=\"c_fail\"} 2\n"), std::string::npos);
@@ -169,7 +197,8 @@ TEST(Prometheus, EmptyFamiliesAreLeftOut) {
   const auto text = to_prometheus(make_doc({}));
   EXPECT_EQ(text.find("fabricperf_bw_avg_gbps"), std::string::npos);
   EXPECT_EQ(text.find("fabricperf_check_status"), std::string::npos);
-  EXPECT_NE(text.find("fabricperf_run_info{tool=\"fp_bw\",version=\"0.1.0\",schema=\"fabricperf/1\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("fabricperf_run_info{tool=\"fp_bw\",version=\"0.1.0\",schema=\"fabricperf/1\"} 1\n"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -25,7 +25,9 @@ TEST(Validate, RecordedDocumentsAreValid) {
     EXPECT_TRUE(validate_document(testing::load_fixture(name)).empty()) << name;
 }
 
-TEST(Validate, MinimalDocumentIsValid) { EXPECT_TRUE(problems_of(make_doc(nlohmann::json::array())).empty()); }
+TEST(Validate, MinimalDocumentIsValid) {
+  EXPECT_TRUE(problems_of(make_doc(nlohmann::json::array())).empty());
+}
 
 TEST(Validate, ReportsEachProblemWithItsPath) {
   const auto problems = problems_of(testing::load_fixture("invalid_types.json"));
@@ -51,7 +53,8 @@ TEST(Validate, TopLevelShape) {
 
 TEST(Validate, JsonSchemaTypeSemantics) {
   // 1.0 is an integer; booleans are not numbers; null is only allowed where listed.
-  auto doc = make_doc({{{"size_bytes", 1.0}, {"iterations", true}, {"line_rate_pct", nullptr}, {"bw_avg_gbps", nullptr}}});
+  auto doc =
+      make_doc({{{"size_bytes", 1.0}, {"iterations", true}, {"line_rate_pct", nullptr}, {"bw_avg_gbps", nullptr}}});
   const auto problems = problems_of(doc);
   ASSERT_EQ(problems.size(), 2U);
   EXPECT_EQ(problems[0], "results/0/bw_avg_gbps: expected number, got null");
@@ -59,8 +62,9 @@ TEST(Validate, JsonSchemaTypeSemantics) {
 }
 
 TEST(Validate, PatternsMinimaAndLengths) {
-  auto doc = make_doc({{{"bw_avg_gbps", -1}, {"host", ""}}},
-                      {{{"name", "Bad Name"}, {"status", "pass"}, {"expected", nullptr}, {"measured", nullptr}, {"detail", ""}}});
+  auto doc = make_doc(
+      {{{"bw_avg_gbps", -1}, {"host", ""}}},
+      {{{"name", "Bad Name"}, {"status", "pass"}, {"expected", nullptr}, {"measured", nullptr}, {"detail", ""}}});
   doc["started_at"] = "yesterday";
   doc["errors"] = {""};
   const auto problems = problems_of(doc);

@@ -3,11 +3,10 @@
 // identity, each metric's change in percent judged against a tolerance that accounts for
 // run-to-run noise, check transitions, rows present in one document only, and what changed
 // in the hosts' fingerprints (firmware, kernel, drivers).
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/results/identity.hpp"
 #include "fabricperf/results/metrics.hpp"
@@ -15,12 +14,12 @@
 namespace fabricperf::results {
 
 struct CompareOptions {
-  double tolerance_pct = 5.0;        // flag a metric worse by more than this ...
-  double noise_k = 3.0;              // ... or by more than noise_k x its noise, whichever is larger
-  std::vector<std::string> metrics;  // empty: every catalogue metric compared by default
+  double tolerance_pct = 5.0;             // flag a metric worse by more than this ...
+  double noise_k = 3.0;                   // ... or by more than noise_k x its noise, whichever is larger
+  std::vector<std::string> metrics;       // empty: every catalogue metric compared by default
   std::vector<std::string> extra_keys;    // identity keys to add
   std::vector<std::string> ignored_keys;  // identity keys to drop
-  bool fail_on_missing = false;      // rows of the baseline missing in the new document fail
+  bool fail_on_missing = false;           // rows of the baseline missing in the new document fail
 };
 
 enum class Verdict { ok, regression, improved };
@@ -33,11 +32,11 @@ enum class NoiseSource { none, repeats, stdev };
 // One side of a comparison: the values of one metric of one identity (several when the
 // document repeats the measurement).
 struct Side {
-  double value = 0;          // mean over the repeated rows
-  std::size_t n = 1;         // runs the value summarizes (repeated rows, or the `repeats` field)
+  double value = 0;                      // mean over the repeated rows
+  std::size_t n = 1;                     // runs the value summarizes (repeated rows, or the `repeats` field)
   std::optional<double> relative_stdev;  // per-run standard deviation / value, when known
   NoiseSource source = NoiseSource::none;
-  double resolution = 0;     // the precision the document gives the metric (0.01 for 97.12)
+  double resolution = 0;  // the precision the document gives the metric (0.01 for 97.12)
 };
 
 // The decimal step of a number's shortest text: 0.01 for 0.19, 1 for 5000, 1e-07 for 1e-07.
@@ -49,8 +48,8 @@ struct Judgement {
   std::optional<double> worse_pct;   // change in the bad direction (negative: better)
   double noise_pct = 0;              // 100 * sigma * sqrt(1/n_base + 1/n_new)
   NoiseSource noise_source = NoiseSource::none;
-  double resolution_pct = 0;         // 100 * (res_base + res_new) / 2 / |base|: rounding in the documents
-  double tolerance_pct = 0;          // max(options.tolerance_pct, noise_k * noise_pct) + resolution_pct
+  double resolution_pct = 0;  // 100 * (res_base + res_new) / 2 / |base|: rounding in the documents
+  double tolerance_pct = 0;   // max(options.tolerance_pct, noise_k * noise_pct) + resolution_pct
   Verdict verdict = Verdict::ok;
 };
 [[nodiscard]] Judgement judge(const Side& base, const Side& next, Better better, const CompareOptions& options);
@@ -65,10 +64,10 @@ struct MetricComparison {
 
 struct CheckTransition {
   std::string name;
-  nlohmann::json labels;     // object
-  std::string base_status;   // "" when the check is new
-  std::string new_status;    // "" when the check is gone
-  bool regression = false;   // fails now and did not fail before
+  nlohmann::json labels;    // object
+  std::string base_status;  // "" when the check is new
+  std::string new_status;   // "" when the check is gone
+  bool regression = false;  // fails now and did not fail before
 };
 
 struct EnvironmentChange {
@@ -92,9 +91,10 @@ struct CompareReport {
   std::vector<Identity> only_in_new;
   std::vector<CheckTransition> checks;  // only those whose status changed
   std::vector<EnvironmentChange> environment;
-  std::vector<std::string> notes;       // e.g. "NEW is partial (aborted)"
+  std::vector<std::string> notes;  // e.g. "NEW is partial (aborted)"
   IdentityRules rules;
-  bool run_status_regressed = false;    // base ok, new failed/aborted
+  std::vector<std::string> metric_names;  // the metrics compared
+  bool run_status_regressed = false;      // base ok, new failed/aborted
 
   [[nodiscard]] std::size_t count(Verdict verdict) const;
   [[nodiscard]] std::size_t check_regressions() const;

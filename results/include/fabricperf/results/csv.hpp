@@ -1,10 +1,9 @@
 #pragma once
 // CSV (RFC 4180) of a result document: one row per result (or per check), nested objects
 // flattened to "a.b" columns, arrays of scalars joined with ';', other arrays as compact JSON.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf::results {
 

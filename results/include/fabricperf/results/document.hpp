@@ -1,10 +1,9 @@
 #pragma once
 // Reading result documents for fp_report, and the small value helpers every report format uses.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf::results {
 
@@ -24,7 +23,6 @@ namespace fabricperf::results {
 [[nodiscard]] std::optional<double> number_field(const nlohmann::json& row, std::string_view key);
 
 // `doc[key]` when it is a string, else `fallback`.
-[[nodiscard]] std::string string_field(const nlohmann::json& doc, std::string_view key,
-                                       std::string_view fallback = "");
+[[nodiscard]] std::string string_field(const nlohmann::json& doc, std::string_view key, std::string_view fallback = "");
 
 }  // namespace fabricperf::results

@@ -4,10 +4,9 @@
 // against a baseline, checks, errors, bandwidth vs message size per NIC, latency percentiles,
 // node-pair bandwidth heatmap, GPU x NIC topology matrix, collectives busbw vs size, hosts,
 // raw results.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/results/compare.hpp"
 
@@ -16,7 +15,7 @@ namespace fabricperf::results {
 struct HtmlOptions {
   const nlohmann::json* baseline = nullptr;  // --baseline: regressions + dashed baseline series
   CompareOptions compare;
-  std::string source_name;    // shown in the header
+  std::string source_name;  // shown in the header
   std::string baseline_name;
 };
 

@@ -9,13 +9,12 @@
 // ("promoted"), unless it names an outcome or a version (status, detail, *_at, *_version...).
 // Numbers outside the known keys never identify (they are measurements). rank, peer_rank,
 // pair and an array "ranks" identify only rows that name no host (launch order varies).
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf::results {
 

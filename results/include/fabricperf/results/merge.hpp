@@ -1,10 +1,9 @@
 #pragma once
 // Merging result documents into one (fp_report merge; the suite runner combines its stages).
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf::results {
 

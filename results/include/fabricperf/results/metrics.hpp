@@ -9,7 +9,7 @@ namespace fabricperf::results {
 enum class Better { higher, lower };
 
 struct MetricInfo {
-  std::string_view field;            // JSON field in results[]
+  std::string_view field;  // JSON field in results[]
   Better better;
   bool compared_by_default;          // fp_report compare without --metrics
   std::string_view prometheus_name;  // stable exposition name

@@ -3,10 +3,9 @@
 // textfile collector and the Pushgateway: stable metric names (metrics.hpp), one family per
 // metric with HELP and TYPE, labels from the row identity (size_bytes -> "size"), label sets
 // made uniform within a family, no timestamps.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf::results {
 

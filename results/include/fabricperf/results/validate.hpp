@@ -4,11 +4,10 @@
 // keywords the schema uses: type, enum, const, required, properties, additionalProperties,
 // items, min/maxItems, minLength, pattern, minimum/maximum, $ref (#/$defs/...), allOf, anyOf,
 // oneOf. tests/tools/validate_document.py (python3-jsonschema) stays the reference.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf::results {
 
