@@ -109,7 +109,7 @@ if [ "$mode" = full ]; then
     done
   fi
   # fp_gdr with a GPU but no RDMA NIC: it must explain itself (exit 1 or 2, one line), never crash.
-  if [ -x "$build/full/gdr/fp_gdr" ]; then
+  if [ "$failed" = 0 ] && [ -x "$build/full/gdr/fp_gdr" ]; then
     for mem in cuda cuda-host; do
       timeout 60 "$build/full/gdr/fp_gdr" --mem "$mem" --timeout 5 --json "$build/fp_gdr-$mem.json" \
         >"$build/fp_gdr-$mem.out" 2>"$build/fp_gdr-$mem.err" </dev/null

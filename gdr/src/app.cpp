@@ -359,14 +359,7 @@ nlohmann::json Run::measure_copies(std::size_t lane, std::uint64_t size) {
 nlohmann::json Run::finish_rows(nlohmann::json gdr_row, nlohmann::json staged_row, RunOutput& out) {
   const bool lat = is_lat(o_);
   if (!staged_row.is_null()) {
-    std::optional<double> gain;
-    if (lat)
-      gain = latency_gain_pct(gdr_row.value("t_typical_us", 0.0), staged_row.value("t_typical_us", 0.0));
-    else
-      gain = bandwidth_gain_pct(gdr_row.value("bw_avg_gbps", 0.0), staged_row.value("bw_avg_gbps", 0.0));
-    gdr_row["gain_pct"] = gain ? nlohmann::json(*gain) : nlohmann::json();
-    gdr_row[lat ? "host_staged_t_typical_us" : "host_staged_bw_gbps"] =
-        staged_row[lat ? "t_typical_us" : "bw_avg_gbps"];
+    attach_gain(gdr_row, staged_row, lat);
     out.add_result(staged_row);
   }
   out.add_result(gdr_row);
@@ -451,22 +444,12 @@ void Run::add_bw_rows(RunOutput& out, const std::vector<nlohmann::json>& all, st
         staged = bw::bw_row(ctx, bw::LaneMeasurement::from_json(il[i]["staged"]),
                             bw::LaneMeasurement::from_json(tl[i]["staged"]));
         staged.update(entry(id, Mode::host_staged, size));
-        staged.erase("validation");
         // Source side copies GPU -> host before sending; sink side host -> GPU after receiving.
         const bool init_src = initiator_is_source(ctx.op);
         const auto& src = init_src ? il[i] : tl[i];
         const auto& snk = init_src ? tl[i] : il[i];
-        const StagingCosts costs{src.at("copy").value("d2h_us", 0.0), snk.at("copy").value("h2d_us", 0.0)};
-        const double rdma = staged.value("bw_avg_gbps", 0.0);
-        const double bw = staged_bandwidth_gbps(size, rdma, costs);
-        staged["rdma_bw_gbps"] = rdma;
-        staged["source_copy_us"] = costs.source_copy_us;
-        staged["sink_copy_us"] = costs.sink_copy_us;
-        staged["bw_avg_gbps"] = bw;
-        staged["bw_peak_gbps"] = bw;
-        staged["msg_rate_mpps"] = bw > 0 ? bw * 1e3 / (static_cast<double>(size) * 8.0) : 0.0;
-        const double line = staged.value("line_rate_gbps", 0.0);
-        staged["line_rate_pct"] = line > 0 ? nlohmann::json(100.0 * bw / line) : nlohmann::json();
+        make_staged_bandwidth(staged, size,
+                              StagingCosts{src.at("copy").value("d2h_us", 0.0), snk.at("copy").value("h2d_us", 0.0)});
       }
       finish_rows(std::move(row), std::move(staged), out);
     }
@@ -530,15 +513,7 @@ void Run::add_lat_rows(RunOutput& out, const std::vector<nlohmann::json>& all, s
         const auto& src = init_src ? il[i] : tl[i];
         const auto& snk = init_src ? tl[i] : il[i];
         const StagingCosts costs{src.at("copy").value("d2h_us", 0.0), snk.at("copy").value("h2d_us", 0.0)};
-        const double extra = costs.source_copy_us + costs.sink_copy_us;
-        staged["iterations"] = f.value("iterations", 0);
-        for (const char* k : {"t_min_us", "t_max_us", "t_typical_us", "t_avg_us", "p50_us", "p90_us", "p99_us",
-                              "p99_9_us", "p99_99_us"})
-          staged[k] = f.value(k, 0.0) + extra;
-        staged["t_stdev_us"] = f.value("t_stdev_us", 0.0);
-        staged["rdma_t_typical_us"] = f.value("t_typical_us", 0.0);
-        staged["source_copy_us"] = costs.source_copy_us;
-        staged["sink_copy_us"] = costs.sink_copy_us;
+        make_staged_latency(staged, f, costs);
         staged.update(entry(id, Mode::host_staged, size));
       }
       finish_rows(std::move(row), std::move(staged), out);

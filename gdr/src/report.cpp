@@ -71,4 +71,41 @@ bool initiator_is_source(std::string_view op) noexcept {
   return op != "read";
 }
 
+void make_staged_bandwidth(nlohmann::json& row, std::uint64_t size_bytes, const StagingCosts& c) {
+  const double rdma = row.value("bw_avg_gbps", 0.0);
+  const double bw = staged_bandwidth_gbps(size_bytes, rdma, c);
+  row["rdma_bw_gbps"] = rdma;
+  row["source_copy_us"] = c.source_copy_us;
+  row["sink_copy_us"] = c.sink_copy_us;
+  row["bw_avg_gbps"] = bw;
+  row["bw_peak_gbps"] = bw;
+  row["msg_rate_mpps"] = bw > 0 && size_bytes > 0 ? bw * 1e3 / (static_cast<double>(size_bytes) * 8.0) : 0.0;
+  const double line = row.value("line_rate_gbps", 0.0);
+  row["line_rate_pct"] = line > 0 ? nlohmann::json(100.0 * bw / line) : nlohmann::json();
+  row.erase("validation");
+}
+
+void make_staged_latency(nlohmann::json& row, const nlohmann::json& rdma, const StagingCosts& c) {
+  const double extra = c.source_copy_us + c.sink_copy_us;
+  row["iterations"] = rdma.value("iterations", 0);
+  for (const char* k :
+       {"t_min_us", "t_max_us", "t_typical_us", "t_avg_us", "p50_us", "p90_us", "p99_us", "p99_9_us", "p99_99_us"})
+    row[k] = rdma.value(k, 0.0) + extra;
+  row["t_stdev_us"] = rdma.value("t_stdev_us", 0.0);
+  row["rdma_t_typical_us"] = rdma.value("t_typical_us", 0.0);
+  row["source_copy_us"] = c.source_copy_us;
+  row["sink_copy_us"] = c.sink_copy_us;
+}
+
+void attach_gain(nlohmann::json& gdr_row, const nlohmann::json& staged_row, bool latency) {
+  const std::optional<double> gain =
+      latency ? latency_gain_pct(gdr_row.value("t_typical_us", 0.0), staged_row.value("t_typical_us", 0.0))
+              : bandwidth_gain_pct(gdr_row.value("bw_avg_gbps", 0.0), staged_row.value("bw_avg_gbps", 0.0));
+  gdr_row["gain_pct"] = gain ? nlohmann::json(*gain) : nlohmann::json();
+  if (latency)
+    gdr_row["host_staged_t_typical_us"] = staged_row.value("t_typical_us", 0.0);
+  else
+    gdr_row["host_staged_bw_gbps"] = staged_row.value("bw_avg_gbps", 0.0);
+}
+
 }  // namespace fabricperf::gdr

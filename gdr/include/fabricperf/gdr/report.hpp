@@ -61,6 +61,17 @@ struct StagingCosts {
 [[nodiscard]] std::optional<double> bandwidth_gain_pct(double gdr_gbps, double staged_gbps) noexcept;
 [[nodiscard]] std::optional<double> latency_gain_pct(double gdr_us, double staged_us) noexcept;
 
+// Turns fp_bw's row of the host-to-host run into the host_staged entry: the measured RDMA
+// rate moves to rdma_bw_gbps, bw_avg_gbps/bw_peak_gbps/msg_rate_mpps/line_rate_pct become the
+// staged path's, the copy costs are recorded, per-message validation is dropped.
+void make_staged_bandwidth(nlohmann::json& row, std::uint64_t size_bytes, const StagingCosts& c);
+// Same for latency figures (fp_lat's t_*_us/pNN_us): every percentile moves by the copy costs
+// (t_stdev_us stays: the copies are taken as constant); rdma_t_typical_us keeps the RDMA figure.
+void make_staged_latency(nlohmann::json& row, const nlohmann::json& rdma_figures, const StagingCosts& c);
+// gain_pct (null when it cannot be computed) and host_staged_bw_gbps / host_staged_t_typical_us
+// on the gdr entry of the same size.
+void attach_gain(nlohmann::json& gdr_row, const nlohmann::json& staged_row, bool latency);
+
 // Which side of a transfer holds the data first: for write and send the initiator, for read
 // the target. Staging copies happen GPU -> host on the source, host -> GPU on the sink.
 [[nodiscard]] bool initiator_is_source(std::string_view op) noexcept;
