@@ -191,7 +191,7 @@ Check line_rate_check(const std::string& name, const std::string& stage, const s
   for (const auto* r : rows) {
     if (r->value("soft_rdma", false)) {
       soft = true;
-      soft_devices.insert(str(*r, "device"));
+      if (r->contains("device")) soft_devices.insert(str(*r, "device"));
     }
     const double pct = value(*r, "line_rate_pct");
     if (!std::isfinite(pct)) continue;
@@ -215,8 +215,9 @@ Check line_rate_check(const std::string& name, const std::string& stage, const s
   std::string list;
   for (std::size_t i = 0; i < below.size() && i < 10; ++i) {
     const auto& r = *below[i].second;
-    const std::string who = is_aggregate(r) ? str(r, "host") + " -> " + str(r, "peer_host") + " (all rails)"
-                                            : link_label(r);
+    const std::string who = !is_aggregate(r)       ? link_label(r)
+                            : r.contains("pattern") ? str(r, "pattern") + " (" + str(r, "flows") + " flows)"
+                                                    : str(r, "host") + " -> " + str(r, "peer_host") + " (all rails)";
     list += (i ? "; " : "") + who + " " + num(value(r, "bw_avg_gbps"), 2) + " Gb/s (" + num(below[i].first) + " %)";
   }
   if (below.size() > 10) list += "; and " + std::to_string(below.size() - 10) + " more";
@@ -227,8 +228,8 @@ Check line_rate_check(const std::string& name, const std::string& stage, const s
     status = CheckStatus::warn;
     std::string devs;
     for (const auto& d : soft_devices) devs += (devs.empty() ? "" : ", ") + d;
-    detail = "software RDMA (" + devs + ") has no real line rate, so this is not judged (set --expect-line-rate-pct "
-             "to judge it anyway); " + detail;
+    detail = "software RDMA" + (devs.empty() ? std::string() : " (" + devs + ")") +
+             " has no real line rate, so this is not judged (set --expect-line-rate-pct to judge it anyway); " + detail;
   }
   return make_check(name, status, expected, measured, detail, labels);
 }
@@ -423,7 +424,7 @@ std::vector<Check> judge_stress(const json& rows, const Plan& plan) {
     check.labels["pattern"] = pattern;
     const double sum = value(*agg.front(), "bw_avg_gbps"), line = value(*agg.front(), "line_rate_gbps");
     check.detail = pattern + ": " + std::to_string(agg.front()->value("flows", 0)) + " flows moved " + num(sum, 2) +
-                   " Gb/s together" + (std::isfinite(line) ? " of " + num(line, 1) + " Gb/s summed line rate" : "") +
+                   " Gb/s together" + (std::isfinite(line) ? " (" + num(line, 1) + " Gb/s summed line rate)" : "") +
                    "; " + check.detail;
     out.push_back(std::move(check));
   }

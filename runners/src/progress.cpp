@@ -52,8 +52,9 @@ void Progress::round(std::size_t round, const std::string& what) {
   round_ = round;
   round_start_ = Clock::now();
   const double elapsed = std::chrono::duration<double>(Clock::now() - run_start_).count();
-  line("fp_suite: [" + std::to_string(index_ + 1) + "/" + std::to_string(count_) + "] " + stage_ + " round " +
-           std::to_string(round + 1) + "/" + std::to_string(rounds_) + ": " + what + " | elapsed " +
+  const std::string where = rounds_ > 0 ? " round " + std::to_string(round + 1) + "/" + std::to_string(rounds_) : "";
+  line("fp_suite: [" + std::to_string(index_ + 1) + "/" + std::to_string(count_) + "] " + stage_ + where + ": " + what +
+           " | elapsed " +
            format_duration(elapsed) + ", ETA " + format_duration(eta_s()),
        false);
 }

@@ -107,7 +107,13 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
   }
   if (comm.root())
     for (const auto& fp : discovery.fingerprints) doc.add_host(fp);
-  const auto schedule = plan_suite(o.plan, discovery.shape());
+  CostModel cost;
+  if (discovery.any_soft) {
+    cost.lat_base_us = 3000;  // Soft-RoCE in a qemu guest: milliseconds, not microseconds
+    cost.round_setup_s = 2;
+    cost.coll_alpha_us = 20000;
+  }
+  const auto schedule = plan_suite(o.plan, discovery.shape(), cost);
   params["discovery"] = discovery.to_json();
   nlohmann::json planned = nlohmann::json::array();
   for (const auto& st : schedule.stages) planned.push_back(to_result(st, schedule.shape));

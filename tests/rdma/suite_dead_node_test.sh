@@ -38,3 +38,36 @@ assert_json "$doc" 'd["status"] == "aborted" and d["partial"]'
 assert_json "$doc" 'any(r["stage"] == "preflight" for r in d["results"])'
 assert_json "$doc" 'any("rank 1 on node2" in e for e in d["errors"])'
 pass "dead node2 named in an aborted, schema-valid document"
+
+# The same without a launcher to tear the job down (standalone TCP bootstrap): rank 0 must end on
+# its own within its timeouts, write the document and name node2.
+doc2=$out/dead-tcp.json
+ip1=$(fp_ip node1)
+port=$((20000 + RANDOM % 20000))
+common=(--preset quick --stages preflight,verbs_bw,verbs_lat --bw-duration 60 --timeout 20 --ranks 2 --port "$port")
+fp_bg node1 "$suite" "${common[@]}" --json "$doc2"
+r0=$FP_BG_PID
+sleep 2
+fp_bg node2 "$suite" "${common[@]}" --connect "$ip1"
+r1=$FP_BG_PID
+for _ in $(seq 1 120); do
+  [ -s "$doc2" ] && grep -q '"verbs_bw"' "$doc2" 2>/dev/null && break
+  fp_run node1 /usr/bin/pgrep -x fp_suite >/dev/null || break
+  sleep 1
+done
+sleep 5
+pid=$(fp_run node2 /usr/bin/pgrep -x fp_suite | head -1)
+[ -n "$pid" ] || fail "no standalone fp_suite on node2"
+start=$(date +%s)
+fp_run node2 /bin/kill -KILL "$pid"
+wait "$r0"
+rc=$?
+wait "$r1" 2>/dev/null
+took=$(( $(date +%s) - start ))
+echo "standalone rank 0 after the kill: exit $rc in $took s"
+[ $rc -eq 1 ] || fail "standalone rank 0 exited $rc, expected 1"
+[ $took -le 120 ] || fail "standalone rank 0 took $took s to give up (timeout 20)"
+"$FP_PY" "$FP_SOURCE_DIR/tests/tools/validate_document.py" "$doc2" || fail "standalone document does not validate"
+assert_json "$doc2" 'd["status"] == "aborted" and d["partial"] and d["params"]["bootstrap"] == "tcp"'
+assert_json "$doc2" 'any("rank 1 on node2" in e for e in d["errors"])'
+pass "standalone: rank 0 ended on its own and named node2"

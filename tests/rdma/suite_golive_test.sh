@@ -14,7 +14,7 @@ out=$(fp_scratch)
 doc=$out/golive.json
 
 args=(--preset go-live --bw-sizes 64K --lat-sizes 2 --iterations 200
-      --coll-min-size 64K --coll-max-size 256K --set stress.size=64K --set stress.permutations=1
+      --coll-min-size 64K --coll-max-size 256K --set collectives.iterations=5 --set stress.size=64K --set stress.permutations=1
       --expect-line-rate-pct 0.001 --expect-lat-max-us 100000 --timeout 90 --json "$doc")
 start=$(date +%s)
 fp_mpirun -np 2 -- "$suite" "${args[@]}" >"$out/golive.txt" 2>"$out/golive.err"
