@@ -7,6 +7,8 @@
 #include "fabricperf/host_info.hpp"
 #include "fabricperf/verbs/rate.hpp"
 
+#include <rdma/rdma_cma.h>
+
 namespace fabricperf::verbs {
 namespace {
 
@@ -113,7 +115,18 @@ Device open_device(const DeviceRequest& request) {
     throw UsageError("unknown RDMA device '" + request.name + "' (available: " + join(list.names()) + ")");
 
   Device d;
-  d.ctx_ = Context(dev);
+  if (request.rdma_cm) {
+    // rdma_cm ids carry librdmacm's own context of the device: PD, CQs and MRs must use it.
+    int n = 0;
+    ibv_context** cm = rdma_get_devices(&n);
+    if (cm == nullptr) throw_errno("listing rdma_cm devices (rdma_get_devices)", errno ? errno : ENODEV);
+    d.cm_devices_ = std::shared_ptr<ibv_context*>(cm, [](ibv_context** p) { rdma_free_devices(p); });
+    for (int i = 0; i < n; ++i)
+      if (std::string(ibv_get_device_name(cm[i]->device)) == ibv_get_device_name(dev)) d.ctx_ = Context::borrow(cm[i]);
+    if (!d.ctx_) throw Error(std::string("rdma_cm does not know device ") + ibv_get_device_name(dev));
+  } else {
+    d.ctx_ = Context(dev);
+  }
   PortSelection& s = d.sel_;
   s.device = ibv_get_device_name(dev);
 

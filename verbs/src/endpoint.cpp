@@ -33,9 +33,10 @@ Endpoint::Endpoint(const Device& device, MemoryProvider& memory, const EndpointC
   recv_cq_ = CompletionQueue(device.context(), depth(config_.recv_cq_depth, config_.qp.recv_depth));
 
   QpOptions& opts = config_.qp;
+  if (config_.rdma_cm && opts.type != IBV_QPT_RC) throw UsageError("-R (rdma_cm) works with RC only");
   opts.max_rd_atomic = static_cast<std::uint8_t>(std::min<int>(opts.max_rd_atomic, sel.max_rd_atomic));
   qps_.reserve(config_.num_qps);
-  for (std::uint32_t i = 0; i < config_.num_qps; ++i) {
+  for (std::uint32_t i = 0; i < (config_.rdma_cm ? 0U : config_.num_qps); ++i) {
     // Devices cap inline data differently; step the request down rather than fail.
     while (true) {
       try {
@@ -48,11 +49,14 @@ Endpoint::Endpoint(const Device& device, MemoryProvider& memory, const EndpointC
     }
     psns_.push_back(random_psn());
     qp_to_init(qps_.back().get(), sel, opts);
+    qp_ptrs_.push_back(qps_.back().get());
   }
-  ibv_qp_attr attr{};
-  ibv_qp_init_attr init{};
-  if (ibv_query_qp(qps_.front().get(), &attr, IBV_QP_CAP, &init) == 0) max_inline_ = init.cap.max_inline_data;
-  else max_inline_ = opts.max_inline;
+  max_inline_ = opts.max_inline;
+  if (!qps_.empty()) {
+    ibv_qp_attr attr{};
+    ibv_qp_init_attr init{};
+    if (ibv_query_qp(qps_.front().get(), &attr, IBV_QP_CAP, &init) == 0) max_inline_ = init.cap.max_inline_data;
+  }
   control_ = std::make_unique<ControlChannel>(device.context(), pd_.get(), sel);
 }
 
@@ -63,8 +67,10 @@ EndpointInfo Endpoint::local_info() const {
   info.control = control_->local_info();
   for (std::uint32_t i = 0; i < config_.num_qps; ++i) {
     QpInfo q;
-    q.qpn = qps_[i].qpn();
-    q.psn = psns_[i];
+    // With rdma_cm the data QPs do not exist yet and are connected by rdma_cm: their qpn/psn
+    // here are placeholders (the control QP's), only the buffer fields matter.
+    q.qpn = config_.rdma_cm ? info.control.qpn : qps_[i].qpn();
+    q.psn = config_.rdma_cm ? 0 : psns_[i];
     q.lid = sel.lid;
     q.gid = sel.gid.gid;
     q.mtu = static_cast<std::uint8_t>(sel.mtu);
@@ -74,6 +80,16 @@ EndpointInfo Endpoint::local_info() const {
     info.data.push_back(q);
   }
   return info;
+}
+
+void Endpoint::attach_cm_qps(std::vector<CmId> ids) {
+  if (ids.size() != config_.num_qps) throw Error("internal: wrong number of rdma_cm QPs");
+  cm_ids_ = std::move(ids);
+  qp_ptrs_.clear();
+  for (const auto& id : cm_ids_) qp_ptrs_.push_back(id.get()->qp);
+  ibv_qp_attr attr{};
+  ibv_qp_init_attr init{};
+  if (ibv_query_qp(qp_ptrs_.front(), &attr, IBV_QP_CAP, &init) == 0) max_inline_ = init.cap.max_inline_data;
 }
 
 void Endpoint::connect(const EndpointInfo& remote, const std::string& peer) {
@@ -88,6 +104,10 @@ void Endpoint::connect(const EndpointInfo& remote, const std::string& peer) {
   remote_ = remote;
   const auto& sel = device_.selection();
   control_->connect(remote.control, peer_);
+  if (config_.rdma_cm) {
+    if (qp_ptrs_.size() != config_.num_qps) throw Error("internal: rdma_cm QPs not attached before connect");
+    return;
+  }
   if (config_.qp.type == IBV_QPT_UD) {
     for (std::uint32_t i = 0; i < config_.num_qps; ++i) ud_activate(qps_[i].get(), psns_[i]);
     ibv_ah_attr ah = make_ah_attr(sel, remote.data.front());

@@ -6,7 +6,9 @@
 
 namespace fabricperf::verbs {
 namespace detail {
-void CloseDevice::operator()(ibv_context* p) const noexcept { ibv_close_device(p); }
+void CloseDevice::operator()(ibv_context* p) const noexcept {
+  if (owned) ibv_close_device(p);
+}
 void DeallocPd::operator()(ibv_pd* p) const noexcept { ibv_dealloc_pd(p); }
 void DeregMr::operator()(ibv_mr* p) const noexcept { ibv_dereg_mr(p); }
 void DestroyCq::operator()(ibv_cq* p) const noexcept { ibv_destroy_cq(p); }
@@ -58,6 +60,12 @@ Context::Context(ibv_device* device) {
   errno = 0;
   ctx_.reset(ibv_open_device(device));
   if (!ctx_) throw_errno(std::string("opening RDMA device ") + ibv_get_device_name(device), last_errno());
+}
+
+Context Context::borrow(ibv_context* raw) noexcept {
+  Context c;
+  c.ctx_ = std::unique_ptr<ibv_context, detail::CloseDevice>(raw, detail::CloseDevice{false});
+  return c;
 }
 
 Context Context::adopt(ibv_context* raw) noexcept {

@@ -28,7 +28,7 @@ void add_session_options(CLI::App& app, SessionOptions& o, bool allow_ud) {
   auto* c = app.add_option("-c,--connection", o.connection, allow_ud ? "Transport: RC or UD" : "Transport: RC")
                 ->capture_default_str();
   c->check(allow_ud ? CLI::IsMember({"RC", "UD"}, CLI::ignore_case) : CLI::IsMember({"RC"}, CLI::ignore_case));
-  app.add_flag("-R,--rdma_cm", o.rdma_cm, "Connect the QPs with rdma_cm (not supported yet: reported as such)");
+  app.add_flag("-R,--rdma_cm", o.rdma_cm, "Connect the data QPs with rdma_cm (RC; port -p +1 per device)");
   app.add_option("--cpu", o.cpu, "Pin to this CPU (default: the CPUs of the device's NUMA node)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--pairs", o.pairs_file, "Under mpirun/srun: file of 'TARGET INITIATOR' rank pairs (default 0-1, 2-3, ...)")
@@ -47,8 +47,8 @@ int launcher_rank() {
 }
 
 Session::Session(const SessionOptions& options, const CommonOptions& common) : options_(options), common_(common) {
-  if (options_.rdma_cm)
-    throw UsageError("-R (rdma_cm connection) is not supported yet by this build; omit -R (the TCP exchange is used)");
+  if (options_.rdma_cm && (options_.connection == "UD" || options_.connection == "ud"))
+    throw UsageError("-R (rdma_cm) works with -c RC only");
 }
 
 void Session::start(const std::string& token) {
@@ -108,6 +108,7 @@ void Session::open_devices() {
     req.port = options_.ib_port;
     if (options_.gid_index >= 0) req.gid_index = options_.gid_index;
     if (options_.mtu > 0) req.mtu_bytes = options_.mtu;
+    req.rdma_cm = options_.rdma_cm;
     Lane lane;
     lane.device = std::make_unique<Device>(open_device(req));
     lanes_.push_back(std::move(lane));
@@ -119,10 +120,31 @@ void Session::create_endpoints(MemoryProvider& memory, const std::function<Endpo
     lanes_.clear();  // this rank sits out: no endpoints
     return;
   }
-  for (auto& lane : lanes_) lane.endpoint = std::make_unique<Endpoint>(*lane.device, memory, config(*lane.device));
+  for (auto& lane : lanes_) {
+    EndpointConfig c = config(*lane.device);
+    c.rdma_cm = options_.rdma_cm;
+    lane.endpoint = std::make_unique<Endpoint>(*lane.device, memory, c);
+  }
 }
 
+namespace {
+std::string ipv4_for_cm(const Device& d) {
+  const std::string ip = ipv4_of(d.selection().gid.gid);
+  if (ip.empty())
+    throw UsageError("-R needs an IPv4 address: GID " + std::to_string(d.selection().gid.index) + " of " +
+                     d.selection().device + " is not IPv4-mapped (pick one with -x)");
+  return ip;
+}
+}  // namespace
+
 void Session::connect() {
+  const auto cm_port = [&](std::size_t lane) {
+    return static_cast<std::uint16_t>((options_.tcp_port + 1 + static_cast<int>(lane)) % 65536);
+  };
+  // -R: the target listens before anyone learns where, so the initiator never connects early.
+  if (role_ && options_.rdma_cm && role_->role == Role::target)
+    for (std::size_t i = 0; i < lanes_.size(); ++i)
+      lanes_[i].cm_listener = std::make_unique<CmListener>(ipv4_for_cm(*lanes_[i].device), cm_port(i));
   std::string mine;
   if (role_) {
     std::vector<EndpointInfo> infos;
@@ -142,6 +164,25 @@ void Session::connect() {
       throw PeerError(peer, peer + " uses " + std::to_string(theirs.size()) + " device(s), this side " +
                                 std::to_string(lanes_.size()) + " (give both sides the same number of -d devices)");
     for (std::size_t i = 0; i < lanes_.size(); ++i) {
+      if (options_.rdma_cm) {
+        auto& ep = *lanes_[i].endpoint;
+        CmQpSetup setup;
+        setup.pd = ep.pd();
+        setup.send_cq = ep.send_cq();
+        setup.recv_cq = ep.recv_cq();
+        setup.options = ep.config().qp;
+        setup.count = ep.num_qps();
+        setup.timeout_s = common_.timeout_s;
+        setup.peer = peer;
+        if (role_->role == Role::initiator) {
+          const std::string their_ip = ipv4_of(theirs[i].data.front().gid);
+          if (their_ip.empty()) throw PeerError(peer, peer + " has no IPv4-mapped GID for rdma_cm");
+          lanes_[i].cm_channel = std::make_unique<CmEventChannel>();
+          ep.attach_cm_qps(cm_connect(ipv4_for_cm(*lanes_[i].device), their_ip, cm_port(i), setup, *lanes_[i].cm_channel));
+        } else {
+          ep.attach_cm_qps(lanes_[i].cm_listener->accept(setup));
+        }
+      }
       lanes_[i].endpoint->connect(theirs[i], peer);
       lanes_[i].peer_device = theirs[i].device;
     }
@@ -222,6 +263,7 @@ nlohmann::json Session::describe() const {
   nlohmann::json j = {{"bootstrap", std::string(bootstrap_->kind())},
                       {"ranks", bootstrap_->size()},
                       {"connection", options_.connection},
+                      {"rdma_cm", options_.rdma_cm},
                       {"schedule", options_.schedule},
                       {"memory", options_.memory}};
   nlohmann::json pairs = nlohmann::json::array();

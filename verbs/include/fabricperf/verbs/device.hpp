@@ -2,6 +2,7 @@
 // Device, port, GID and MTU selection (perftest's -d -i -x -m), and the opened device.
 #include <infiniband/verbs.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ struct DeviceRequest {
   std::optional<int> gid_index;     // -x; unset = auto-pick (RoCE v2, IPv4-mapped)
   std::optional<int> mtu_bytes;     // -m; unset = the port's active MTU
   std::string sys_root = "/sys";    // for sysfs fallbacks (GID types, NUMA node)
+  bool rdma_cm = false;             // use librdmacm's context (QPs connected with rdma_cm, -R)
 };
 
 // What was chosen, ready for connection setup and for the result document's params.
@@ -51,6 +53,7 @@ class Device {
 
  private:
   friend Device open_device(const DeviceRequest& request);
+  std::shared_ptr<ibv_context*> cm_devices_;  // rdma_get_devices list kept alive (-R)
   Context ctx_;
   PortSelection sel_;
 };

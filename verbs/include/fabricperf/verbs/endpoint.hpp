@@ -27,6 +27,7 @@ struct EndpointConfig {
   std::size_t bytes_per_qp = 4096; // data region per QP (engines lay out slots in it)
   int send_cq_depth = 0;           // 0: num_qps * send_depth
   int recv_cq_depth = 0;           // 0: num_qps * recv_depth
+  bool rdma_cm = false;            // data QPs come later from rdma_cm (attach_cm_qps)
 };
 
 class Endpoint {
@@ -37,8 +38,11 @@ class Endpoint {
   Endpoint& operator=(const Endpoint&) = delete;
 
   [[nodiscard]] EndpointInfo local_info() const;
-  // Moves every QP to RTS towards `remote` (RC) or creates the address handle (UD).
+  // Moves every QP to RTS towards `remote` (RC) or creates the address handle (UD). With
+  // rdma_cm the data QPs are already connected (attach_cm_qps); only the control QP is.
   void connect(const EndpointInfo& remote, const std::string& peer);
+  // rdma_cm: takes the connected ids whose QPs become data QP 0..n-1.
+  void attach_cm_qps(std::vector<CmId> ids);
 
   [[nodiscard]] const PortSelection& port() const noexcept { return device_.selection(); }
   [[nodiscard]] const EndpointConfig& config() const noexcept { return config_; }
@@ -47,7 +51,7 @@ class Endpoint {
   [[nodiscard]] ibv_cq* send_cq() const noexcept { return send_cq_.get(); }
   [[nodiscard]] ibv_cq* recv_cq() const noexcept { return recv_cq_.get(); }
   [[nodiscard]] std::uint32_t num_qps() const noexcept { return config_.num_qps; }
-  [[nodiscard]] ibv_qp* qp(std::uint32_t i) const noexcept { return qps_[i].get(); }
+  [[nodiscard]] ibv_qp* qp(std::uint32_t i) const noexcept { return qp_ptrs_[i]; }
   [[nodiscard]] Buffer& buffer() const noexcept { return *buffer_; }
   [[nodiscard]] std::uint32_t lkey() const noexcept { return mr_.lkey(); }
   // Offset of QP i's region in buffer() and its local address.
@@ -71,6 +75,8 @@ class Endpoint {
   MemoryRegion mr_;
   CompletionQueue send_cq_, recv_cq_;
   std::vector<QueuePair> qps_;
+  std::vector<CmId> cm_ids_;  // rdma_cm: they own the data QPs
+  std::vector<ibv_qp*> qp_ptrs_;
   std::vector<std::uint32_t> psns_;
   std::unique_ptr<ControlChannel> control_;
   EndpointInfo remote_;

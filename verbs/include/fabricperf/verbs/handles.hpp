@@ -13,7 +13,10 @@
 namespace fabricperf::verbs {
 
 namespace detail {
-struct CloseDevice { void operator()(ibv_context* p) const noexcept; };
+struct CloseDevice {
+  bool owned = true;  // false: a context librdmacm owns (rdma_get_devices)
+  void operator()(ibv_context* p) const noexcept;
+};
 struct DeallocPd { void operator()(ibv_pd* p) const noexcept; };
 struct DeregMr { void operator()(ibv_mr* p) const noexcept; };
 struct DestroyCq { void operator()(ibv_cq* p) const noexcept; };
@@ -45,6 +48,7 @@ class Context {
   Context() = default;
   explicit Context(ibv_device* device);                  // ibv_open_device
   static Context adopt(ibv_context* raw) noexcept;       // takes ownership of an opened context
+  static Context borrow(ibv_context* raw) noexcept;      // never closes it (rdma_cm's contexts)
   [[nodiscard]] ibv_context* get() const noexcept { return ctx_.get(); }
   explicit operator bool() const noexcept { return ctx_ != nullptr; }
 

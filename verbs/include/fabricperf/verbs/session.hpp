@@ -22,6 +22,7 @@
 #include "fabricperf/bootstrap.hpp"
 #include "fabricperf/cli.hpp"
 #include "fabricperf/verbs/affinity.hpp"
+#include "fabricperf/verbs/cm.hpp"
 #include "fabricperf/verbs/device.hpp"
 #include "fabricperf/verbs/endpoint.hpp"
 #include "fabricperf/verbs/memory.hpp"
@@ -56,6 +57,8 @@ void add_session_options(CLI::App& app, SessionOptions& options, bool allow_ud);
 // One device's work: the opened device, its endpoint and the thread pinning it used.
 struct Lane {
   std::unique_ptr<Device> device;
+  std::unique_ptr<CmEventChannel> cm_channel;  // -R initiator (outlives the endpoint's ids)
+  std::unique_ptr<CmListener> cm_listener;     // -R target
   std::unique_ptr<Endpoint> endpoint;
   Pinning pinning;
   std::string peer_device;
