@@ -217,6 +217,8 @@ int run(const Options& o, int argc, char** argv) {
     }
     if (print) human << table_rule() << '\n';
     session.barrier("finishing");
+    params["devices"] = session.describe()["devices"];  // now with the pinning the lanes used
+    out.set_params(params);
     return out.finish(RunStatus::ok);
   } catch (const UsageError&) {
     throw;

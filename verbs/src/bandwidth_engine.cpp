@@ -130,9 +130,12 @@ void BandwidthEngine::prepare(const BandwidthConfig& config, Role role) {
 
   // Samples for the peak: one per completion batch, bounded.
   const std::uint64_t expected =
-      duration ? kMaxSamples : std::min<std::uint64_t>(kMaxSamples, nqps * (cfg_.iterations / cfg_.cq_mod + 2) + 16);
+      duration ? 8192 : std::min<std::uint64_t>(kMaxSamples, nqps * (cfg_.iterations / cfg_.cq_mod + 2) + 16);
   samples_.assign(tx_ ? expected : 0, CompletionSample{});
   nsamples_ = 0;
+  // -D: at most ~4000 samples over the measured time (the peak uses stretches of >= 5 %).
+  sample_every_ticks_ =
+      duration ? static_cast<std::uint64_t>(cfg_.duration_s / 4000 * clock_.ticks_per_ns() * 1e9) : 0;
   total_completed_ = 0;
   received_ = 0;
   validation_ = ValidationOutcome{};
@@ -299,7 +302,9 @@ BandwidthResult BandwidthEngine::run() {
         }
         now = clock_.now();
         progress = true;
-        if (window_open && nsamples_ < samples_.size()) samples_[nsamples_++] = {now, total_completed_};
+        if (window_open && nsamples_ < samples_.size() &&
+            (nsamples_ == 0 || now - samples_[nsamples_ - 1].ticks >= sample_every_ticks_))
+          samples_[nsamples_++] = {now, total_completed_};
         if (window_open) window_end = {now, total_completed_};
         if (duration) {
           if (!window_open && !stopped && now >= warm_end) {

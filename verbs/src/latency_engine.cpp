@@ -38,7 +38,9 @@ std::string LatencyEngine::what_running() const {
 void LatencyEngine::fail_timeout(const char* waiting_for, std::uint64_t iteration) const {
   throw PeerError(ep_.peer(), "no " + std::string(waiting_for) + " from " + ep_.peer() + " for " +
                                   std::to_string(static_cast<int>(cfg_.timeout_s)) + " s during " + what_running() +
-                                  " (iteration " + std::to_string(iteration) + ")");
+                                  (role_ == Role::initiator || cfg_.op == Op::write || cfg_.op == Op::send
+                                       ? " (iteration " + std::to_string(iteration) + ")"
+                                       : std::string()));
 }
 
 void LatencyEngine::prepare(const LatencyConfig& config, Role role) {

@@ -38,6 +38,7 @@ void add_session_options(CLI::App& app, SessionOptions& o, bool allow_ud) {
       ->capture_default_str();
   app.add_option("--memory", o.memory, "Where buffers live: host or hugepage")->capture_default_str();
   app.add_option("--token", o.token, "A secret both sides must give (TCP exchange)");
+  app.add_flag("-F,--CPU-freq")->description("Accepted for perftest compatibility (no CPU frequency check is made)");
 }
 
 int launcher_rank() {

@@ -97,6 +97,7 @@ class BandwidthEngine {
   std::uint32_t rx_depth_ = 0;
   std::vector<CompletionSample> samples_;
   std::size_t nsamples_ = 0;
+  std::uint64_t sample_every_ticks_ = 0;  // -D: spread the bounded samples over the run
   std::uint64_t total_completed_ = 0;
   std::uint64_t received_ = 0;
   ValidationOutcome validation_;
