@@ -6,6 +6,8 @@
 //   BM_JudgeBandwidth/N    every check of a verbs_bw stage over N nodes x 8 rails at one size
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "fabricperf/runners/judge.hpp"
@@ -20,13 +22,17 @@ static void BM_PlanSuite(benchmark::State& state) {
   const auto plan = fr::load_preset("go-live");
   const fr::ClusterShape shape{static_cast<int>(state.range(0)), static_cast<int>(state.range(1)), 8, 8, 400};
   std::size_t pairs = 0;
+  double worst_s = 0;
   for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
     const auto s = fr::plan_suite(plan, shape);
     pairs = s.find("verbs_bw")->pairs;
     benchmark::DoNotOptimize(s.estimated_s);
+    worst_s = std::max(worst_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   state.counters["pairs"] = static_cast<double>(pairs);
-  state.counters["under_1s"] = 1;  // the assertion is the budget below; see the time column
+  state.counters["worst_s"] = worst_s;
+  if (worst_s >= 1.0) state.SkipWithError("planning took a second or more (budget: under 1 s)");
 }
 BENCHMARK(BM_PlanSuite)->Args({2048, 8})->Args({512, 8})->Unit(benchmark::kMillisecond);
 
@@ -38,7 +44,8 @@ BENCHMARK(BM_RoundRobin)->Arg(64)->Arg(2048)->Unit(benchmark::kMillisecond);
 static void BM_FindOutliers(benchmark::State& state) {
   fr::SplitMix64 rng(1);
   std::vector<fr::Sample> samples;
-  for (std::int64_t i = 0; i < state.range(0); ++i) samples.push_back({"l" + std::to_string(i), 380 * (1 + 0.01 * rng.normal())});
+  for (std::int64_t i = 0; i < state.range(0); ++i)
+    samples.push_back({"l" + std::to_string(i), 380 * (1 + 0.01 * rng.normal())});
   for (auto _ : state) benchmark::DoNotOptimize(fr::find_outliers(samples, fr::Better::higher));
 }
 BENCHMARK(BM_FindOutliers)->Arg(512)->Arg(1 << 16)->Unit(benchmark::kMillisecond);
@@ -51,9 +58,13 @@ static void BM_JudgeBandwidth(benchmark::State& state) {
     for (const auto& p : round.pairs)
       for (int r = 0; r < 8; ++r) {
         const double bw = 380 * (1 + 0.01 * rng.normal());
-        rows.push_back({{"host", "n" + std::to_string(p.b)}, {"peer_host", "n" + std::to_string(p.a)},
-                        {"device", "mlx5_" + std::to_string(r)}, {"peer_device", "mlx5_" + std::to_string(r)},
-                        {"size_bytes", 8 << 20}, {"bw_avg_gbps", bw}, {"line_rate_pct", bw / 4}});
+        rows.push_back({{"host", "n" + std::to_string(p.b)},
+                        {"peer_host", "n" + std::to_string(p.a)},
+                        {"device", "mlx5_" + std::to_string(r)},
+                        {"peer_device", "mlx5_" + std::to_string(r)},
+                        {"size_bytes", 8 << 20},
+                        {"bw_avg_gbps", bw},
+                        {"line_rate_pct", bw / 4}});
       }
   for (auto _ : state) benchmark::DoNotOptimize(fr::judge_bandwidth("verbs_bw", rows, {}));
   state.counters["links"] = static_cast<double>(rows.size());

@@ -20,7 +20,9 @@ std::string seconds_text(std::chrono::milliseconds wait) {
 
 #ifdef FABRICPERF_HAVE_MPI
 // Tags cycle below the guaranteed minimum MPI_TAG_UB (32767); a step's messages share one tag.
-int tag_of(unsigned long sequence) { return static_cast<int>(1000 + sequence % 30000); }
+int tag_of(unsigned long sequence) {
+  return static_cast<int>(1000 + sequence % 30000);
+}
 
 // Polls `request` until it completes or `deadline` passes (then cancels it and returns false).
 bool wait_for(MPI_Request& request, Clock::time_point deadline, MPI_Status* status = MPI_STATUS_IGNORE) {
@@ -93,10 +95,11 @@ std::string Comm::exchange(int peer, std::string_view mine, std::chrono::millise
     MPI_Cancel(&send);
     MPI_Request_free(&send);
     throw PeerError(describe(peer), what + ": no answer from " + describe(peer) +
-                                         (gone(peer) ? " (it is gone)" : " within " + seconds_text(wait)));
+                                        (gone(peer) ? " (it is gone)" : " within " + seconds_text(wait)));
   }
   if (!wait_for(send, deadline))
-    throw PeerError(describe(peer), what + ": " + describe(peer) + " did not take our message within " + seconds_text(wait));
+    throw PeerError(describe(peer),
+                    what + ": " + describe(peer) + " did not take our message within " + seconds_text(wait));
   return theirs;
 #else
   (void)wait;
@@ -106,7 +109,7 @@ std::string Comm::exchange(int peer, std::string_view mine, std::chrono::millise
 }
 
 std::map<int, std::string> Comm::exchange_many(const std::map<int, std::string>& outgoing,
-                                              std::chrono::milliseconds wait, const std::string& what) {
+                                               std::chrono::milliseconds wait, const std::string& what) {
   const unsigned long seq = sequence_++;
   std::map<int, std::string> replies;
   if (!mpi_) {
@@ -124,7 +127,8 @@ std::map<int, std::string> Comm::exchange_many(const std::map<int, std::string>&
           replies[peer] = theirs[i + 1];
           found = true;
         }
-      if (!found) throw PeerError(describe(peer), what + ": " + describe(peer) + " sent nothing for us (schedules differ?)");
+      if (!found)
+        throw PeerError(describe(peer), what + ": " + describe(peer) + " sent nothing for us (schedules differ?)");
     }
     return replies;
   }
@@ -145,14 +149,15 @@ std::map<int, std::string> Comm::exchange_many(const std::map<int, std::string>&
         MPI_Request_free(&s);
       }
       throw PeerError(describe(peer), what + ": no answer from " + describe(peer) +
-                                           (gone(peer) ? " (it is gone)" : " within " + seconds_text(wait)));
+                                          (gone(peer) ? " (it is gone)" : " within " + seconds_text(wait)));
     }
     replies[peer] = std::move(theirs);
   }
   std::size_t i = 0;
   for (const auto& [peer, unused] : outgoing) {
     if (!wait_for(sends[i++], deadline))
-      throw PeerError(describe(peer), what + ": " + describe(peer) + " did not take our message within " + seconds_text(wait));
+      throw PeerError(describe(peer),
+                      what + ": " + describe(peer) + " did not take our message within " + seconds_text(wait));
   }
   return replies;
 #else
@@ -175,7 +180,8 @@ std::vector<std::string> Comm::gather(std::string_view mine, std::chrono::millis
     MPI_Request send = MPI_REQUEST_NULL;
     MPI_Isend(mine.data(), static_cast<int>(mine.size()), MPI_BYTE, 0, tag, MPI_COMM_WORLD, &send);
     if (!wait_for(send, deadline))
-      throw PeerError(describe(0), what + ": " + describe(0) + " did not collect our report within " + seconds_text(wait));
+      throw PeerError(describe(0),
+                      what + ": " + describe(0) + " did not collect our report within " + seconds_text(wait));
     return {};
   }
   std::vector<std::string> all(static_cast<std::size_t>(size()));
@@ -212,8 +218,8 @@ std::vector<std::string> Comm::gather(std::string_view mine, std::chrono::millis
         ++named;
       }
       if (named > 8) names += " and " + std::to_string(named - 8) + " more";
-      throw PeerError(names, what + ": no report from " + names +
-                                 (any_gone ? " (gone)" : " within " + seconds_text(wait)));
+      throw PeerError(names,
+                      what + ": no report from " + names + (any_gone ? " (gone)" : " within " + seconds_text(wait)));
     }
     std::this_thread::sleep_for(std::chrono::microseconds(spins < 100 ? 20 : 200));
   }

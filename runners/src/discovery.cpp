@@ -25,7 +25,8 @@ nlohmann::json local_topology() {
     nlohmann::json gpus = nlohmann::json::array();
     for (std::size_t g = 0; g < topo.gpus.size() && g < pairing.gpus.size(); ++g) {
       const auto& a = pairing.gpus[g];
-      nlohmann::json entry = {{"gpu", topo.gpus[g].index}, {"pci", topo.gpus[g].pci.str()}, {"nic", ""}, {"nic_port", 1}};
+      nlohmann::json entry = {
+          {"gpu", topo.gpus[g].index}, {"pci", topo.gpus[g].pci.str()}, {"nic", ""}, {"nic_port", 1}};
       if (a.nic) {
         const auto& nic = topo.nics[static_cast<std::size_t>(*a.nic)];
         entry["nic"] = nic.rdma_device.empty() ? nic.id : nic.rdma_device;
@@ -133,7 +134,10 @@ Discovery discover(Comm& comm, const Plan& plan, bool per_node, double wait_s) {
       }
     }
     if (plan.verbs.rails > 0) rails = std::min(rails, plan.verbs.rails);
-    shape = {{"rails", std::max(rails, 0)}, {"gpus", std::max(gpus, 0)}, {"min_rate", min_rate}, {"soft", soft},
+    shape = {{"rails", std::max(rails, 0)},
+             {"gpus", std::max(gpus, 0)},
+             {"min_rate", min_rate},
+             {"soft", soft},
              {"error", errors.empty() ? std::string() : errors.front()}};
   }
   const auto decided = nlohmann::json::parse(comm.broadcast(shape.dump(), wait, "start-up: waiting for the plan"));

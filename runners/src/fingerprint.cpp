@@ -43,10 +43,17 @@ std::string mpi_library_version() {
 
 // Fixed order: the report reads top-down from OS to NIC.
 const std::vector<std::string>& field_order() {
-  static const std::vector<std::string> order = {
-      "kernel",       "os",           "rdma_core_version", "nic_firmware", "active_rdma_ports",
-      "port_rate_gbps", "nvidia_driver", "nvidia_peermem",  "cuda_version", "nccl_version",
-      "mpi_version"};
+  static const std::vector<std::string> order = {"kernel",
+                                                 "os",
+                                                 "rdma_core_version",
+                                                 "nic_firmware",
+                                                 "active_rdma_ports",
+                                                 "port_rate_gbps",
+                                                 "nvidia_driver",
+                                                 "nvidia_peermem",
+                                                 "cuda_version",
+                                                 "nccl_version",
+                                                 "mpi_version"};
   return order;
 }
 
@@ -68,7 +75,8 @@ std::string cuda_toolkit_version(const std::string& cuda_root) {
   const std::string json_text = read_all(cuda_root + "/version.json");
   if (!json_text.empty()) {
     const auto doc = nlohmann::json::parse(json_text, nullptr, false);
-    if (doc.is_object() && doc.contains("cuda") && doc["cuda"].contains("version") && doc["cuda"]["version"].is_string())
+    if (doc.is_object() && doc.contains("cuda") && doc["cuda"].contains("version") &&
+        doc["cuda"]["version"].is_string())
       return doc["cuda"]["version"].get<std::string>();
   }
   std::smatch m;
@@ -108,13 +116,15 @@ nlohmann::json collect_suite_fingerprint(const ToolchainRoots& roots) {
 
 std::map<std::string, std::string> fingerprint_fields(const nlohmann::json& host) {
   std::map<std::string, std::string> fields;
-  for (const char* key : {"kernel", "os", "rdma_core_version", "nvidia_driver", "cuda_version", "nccl_version",
-                          "mpi_version"}) {
+  for (const char* key :
+       {"kernel", "os", "rdma_core_version", "nvidia_driver", "cuda_version", "nccl_version", "mpi_version"}) {
     if (host.contains(key) && host[key].is_string() && !host[key].get<std::string>().empty())
       fields[key] = host[key].get<std::string>();
   }
-  if (host.value("nvidia_peermem", false)) fields["nvidia_peermem"] = "loaded";
-  else if (fields.contains("nvidia_driver")) fields["nvidia_peermem"] = "not loaded";
+  if (host.value("nvidia_peermem", false))
+    fields["nvidia_peermem"] = "loaded";
+  else if (fields.contains("nvidia_driver"))
+    fields["nvidia_peermem"] = "not loaded";
   if (host.contains("rdma_devices") && host["rdma_devices"].is_array()) {
     std::set<std::string> firmware, rates;
     int active = 0;

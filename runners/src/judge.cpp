@@ -30,7 +30,9 @@ double value(const json& row, const char* key) {
   return row.contains(key) && row[key].is_number() ? row[key].get<double>() : std::nan("");
 }
 
-bool is_aggregate(const json& row) { return row.value("aggregate", false) == true; }
+bool is_aggregate(const json& row) {
+  return row.value("aggregate", false) == true;
+}
 
 // "node1 mlx5_0 -> node2 mlx5_0" (data flows from host to peer_host for writes).
 std::string link_label(const json& row) {
@@ -106,14 +108,18 @@ std::vector<std::string> coarser_entities(const std::string& label) {
       const std::string host = words.front();
       out.push_back(host);
       for (std::size_t i = 1; i < words.size(); ++i) {
-        if (words[i].rfind("GPU", 0) == 0) out.push_back(host + " " + words[i]);
-        else out.push_back(host + "/" + words[i]);
+        if (words[i].rfind("GPU", 0) == 0)
+          out.push_back(host + " " + words[i]);
+        else
+          out.push_back(host + "/" + words[i]);
       }
     }
     return out;
   }
-  if (const auto slash = label.find('/'); slash != std::string::npos) out.push_back(label.substr(0, slash));
-  else if (const auto gpu = label.find(" GPU"); gpu != std::string::npos) out.push_back(label.substr(0, gpu));
+  if (const auto slash = label.find('/'); slash != std::string::npos)
+    out.push_back(label.substr(0, slash));
+  else if (const auto gpu = label.find(" GPU"); gpu != std::string::npos)
+    out.push_back(label.substr(0, gpu));
   return out;
 }
 
@@ -139,8 +145,8 @@ void outlier_checks(const std::string& stage, std::vector<Level> levels, Better 
     const auto report = find_outliers(level.samples, better, options.outliers);
     if (!report.judged) continue;
     judged_any = true;
-    summary += (summary.empty() ? "" : ", ") + std::to_string(level.samples.size()) + " " + level.plural +
-               " (median " + num(report.median, 2) + " " + unit + ")";
+    summary += (summary.empty() ? "" : ", ") + std::to_string(level.samples.size()) + " " + level.plural + " (median " +
+               num(report.median, 2) + " " + unit + ")";
     std::size_t named = 0;
     for (const auto& o : report.outliers) {
       // Explained by a coarser entity already flagged (the NIC of a link, the node of a NIC)?
@@ -151,27 +157,27 @@ void outlier_checks(const std::string& stage, std::vector<Level> levels, Better 
       if (named++ >= options.max_named) continue;
       const double pct = std::abs(o.deviation_pct);
       json labels = {{"stage", stage}, {"level", level.name}, {"entity", o.label}};
-      out.push_back(make_check(
-          stage + "_outlier_" + level.name, CheckStatus::fail,
-          {{"limit", report.threshold}, {"median", report.median}, {"unit", unit}},
-          {{"value", o.value}, {"deviation_pct", o.deviation_pct},
-           {"robust_z", std::isfinite(o.robust_z) ? json(o.robust_z) : json(nullptr)}},
-          o.label + " at " + num(o.value, 2) + " " + unit + " is " + num(pct) + " % " +
-              (better == Better::higher ? "below" : "above") + " the median " + num(report.median, 2) + " " + unit +
-              " of " + std::to_string(level.samples.size()) + " " + level.plural,
-          labels));
+      out.push_back(make_check(stage + "_outlier_" + level.name, CheckStatus::fail,
+                               {{"limit", report.threshold}, {"median", report.median}, {"unit", unit}},
+                               {{"value", o.value},
+                                {"deviation_pct", o.deviation_pct},
+                                {"robust_z", std::isfinite(o.robust_z) ? json(o.robust_z) : json(nullptr)}},
+                               o.label + " at " + num(o.value, 2) + " " + unit + " is " + num(pct) + " % " +
+                                   (better == Better::higher ? "below" : "above") + " the median " +
+                                   num(report.median, 2) + " " + unit + " of " + std::to_string(level.samples.size()) +
+                                   " " + level.plural,
+                               labels));
     }
     for (const auto& o : report.outliers) flagged.insert(o.label);
     if (named > options.max_named)
-      out.push_back(make_check(stage + "_outlier_" + level.name, CheckStatus::fail, nullptr,
-                               {{"flagged", named}},
-                               std::to_string(named - options.max_named) + " more " + level.plural +
-                                   " flagged than named above",
-                               {{"stage", stage}, {"level", level.name}, {"entity", "(more)"}}));
+      out.push_back(
+          make_check(stage + "_outlier_" + level.name, CheckStatus::fail, nullptr, {{"flagged", named}},
+                     std::to_string(named - options.max_named) + " more " + level.plural + " flagged than named above",
+                     {{"stage", stage}, {"level", level.name}, {"entity", "(more)"}}));
   }
   if (!judged_any) {
-    out.push_back(make_check(stage + "_outliers", CheckStatus::skip,
-                             {{"min_samples", options.outliers.min_samples}}, {{"samples", most_samples}},
+    out.push_back(make_check(stage + "_outliers", CheckStatus::skip, {{"min_samples", options.outliers.min_samples}},
+                             {{"samples", most_samples}},
                              "peer comparison needs at least " + std::to_string(options.outliers.min_samples) +
                                  " measurements of a kind (have " + std::to_string(most_samples) + ")",
                              {{"stage", stage}}));
@@ -205,8 +211,7 @@ Check line_rate_check(const std::string& name, const std::string& stage, const s
                       "the line rate of the ports is unknown: " + what + " not judged", labels);
   std::sort(below.begin(), below.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
   const double worst = *std::min_element(pcts.begin(), pcts.end());
-  json measured = {{what, pcts.size()}, {"below", below.size()}, {"worst_pct", worst},
-                   {"median_pct", median_of(pcts)}};
+  json measured = {{what, pcts.size()}, {"below", below.size()}, {"worst_pct", worst}, {"median_pct", median_of(pcts)}};
   if (below.empty())
     return make_check(name, CheckStatus::pass, expected, measured,
                       "all " + std::to_string(pcts.size()) + " " + what + " at >= " + num(threshold, 0) +
@@ -215,7 +220,7 @@ Check line_rate_check(const std::string& name, const std::string& stage, const s
   std::string list;
   for (std::size_t i = 0; i < below.size() && i < 10; ++i) {
     const auto& r = *below[i].second;
-    const std::string who = !is_aggregate(r)       ? link_label(r)
+    const std::string who = !is_aggregate(r)        ? link_label(r)
                             : r.contains("pattern") ? str(r, "pattern") + " (" + str(r, "flows") + " flows)"
                                                     : str(r, "host") + " -> " + str(r, "peer_host") + " (all rails)";
     list += (i ? "; " : "") + who + " " + num(value(r, "bw_avg_gbps"), 2) + " Gb/s (" + num(below[i].first) + " %)";
@@ -252,19 +257,21 @@ JudgeOptions judge_options(const Plan& plan, const std::string& stage) {
 std::vector<Check> judge_bandwidth(const std::string& stage, const json& rows, const JudgeOptions& options) {
   std::vector<Check> out;
   std::uint64_t size = 0;
-  const auto links = at_largest_size(rows, "bw_avg_gbps", [](const json& r) { return !is_aggregate(r); }, &size);
+  const auto links = at_largest_size(
+      rows, "bw_avg_gbps", [](const json& r) { return !is_aggregate(r); }, &size);
   if (links.empty()) {
-    out.push_back(make_check(stage + "_line_rate", CheckStatus::skip, nullptr, nullptr,
-                             "no bandwidth was measured", {{"stage", stage}}));
+    out.push_back(make_check(stage + "_line_rate", CheckStatus::skip, nullptr, nullptr, "no bandwidth was measured",
+                             {{"stage", stage}}));
     return out;
   }
-  out.push_back(line_rate_check(stage + "_line_rate", stage, links, size, options.line_rate_pct, options.soft_rdma,
-                                "links"));
+  out.push_back(
+      line_rate_check(stage + "_line_rate", stage, links, size, options.line_rate_pct, options.soft_rdma, "links"));
 
   std::uint64_t agg_size = 0;
-  const auto aggregates = at_largest_size(rows, "bw_avg_gbps", [](const json& r) { return is_aggregate(r); }, &agg_size);
-  const bool multi_rail = std::any_of(aggregates.begin(), aggregates.end(),
-                                      [](const json* r) { return r->value("rails", 1) > 1; });
+  const auto aggregates = at_largest_size(
+      rows, "bw_avg_gbps", [](const json& r) { return is_aggregate(r); }, &agg_size);
+  const bool multi_rail =
+      std::any_of(aggregates.begin(), aggregates.end(), [](const json* r) { return r->value("rails", 1) > 1; });
   if (multi_rail)
     out.push_back(line_rate_check(stage + "_node_aggregate", stage, aggregates, agg_size, options.line_rate_pct,
                                   options.soft_rdma, "node pairs"));
@@ -306,7 +313,8 @@ std::vector<Check> judge_latency(const std::string& stage, const json& rows, con
     if (std::isfinite(value(r, "t_typical_us")) && size_of(r) == smallest) links.push_back(&r);
   json labels = {{"stage", stage}};
   if (links.empty()) {
-    out.push_back(make_check(stage + "_ceiling", CheckStatus::skip, nullptr, nullptr, "no latency was measured", labels));
+    out.push_back(
+        make_check(stage + "_ceiling", CheckStatus::skip, nullptr, nullptr, "no latency was measured", labels));
     return out;
   }
   labels["size_bytes"] = smallest;
@@ -321,8 +329,10 @@ std::vector<Check> judge_latency(const std::string& stage, const json& rows, con
   }
   std::sort(over.begin(), over.end(), [](const auto& l, const auto& r) { return l.first > r.first; });
   json expected = {{"max_us", options.lat_max_us}, {"size_bytes", smallest}, {"metric", "t_typical_us"}};
-  json measured = {{"links", all.size()}, {"over", over.size()},
-                   {"worst_us", *std::max_element(all.begin(), all.end())}, {"median_us", median_of(all)}};
+  json measured = {{"links", all.size()},
+                   {"over", over.size()},
+                   {"worst_us", *std::max_element(all.begin(), all.end())},
+                   {"median_us", median_of(all)}};
   if (over.empty()) {
     out.push_back(make_check(stage + "_ceiling", CheckStatus::pass, expected, measured,
                              "all " + std::to_string(all.size()) + " links at or under " + num(options.lat_max_us, 2) +
@@ -341,8 +351,10 @@ std::vector<Check> judge_latency(const std::string& stage, const json& rows, con
       status = CheckStatus::warn;
       std::string devs;
       for (const auto& d : soft) devs += (devs.empty() ? "" : ", ") + d;
-      detail = "software RDMA (" + devs + ") is not held to a hardware latency ceiling (set --expect-lat-max-us to "
-               "judge it anyway); " + detail;
+      detail = "software RDMA (" + devs +
+               ") is not held to a hardware latency ceiling (set --expect-lat-max-us to "
+               "judge it anyway); " +
+               detail;
     }
     out.push_back(make_check(stage + "_ceiling", status, expected, measured, detail, labels));
   }
@@ -367,10 +379,12 @@ std::vector<Check> judge_collectives(const json& rows, const Expectations& expec
   std::vector<Check> out;
   std::vector<std::string> ops;
   for (const auto& r : rows)
-    if (r.contains("coll") && std::find(ops.begin(), ops.end(), str(r, "coll")) == ops.end()) ops.push_back(str(r, "coll"));
+    if (r.contains("coll") && std::find(ops.begin(), ops.end(), str(r, "coll")) == ops.end())
+      ops.push_back(str(r, "coll"));
   for (const auto& op : ops) {
     std::uint64_t size = 0;
-    const auto at = at_largest_size(rows, "busbw_GBps", [&](const json& r) { return str(r, "coll") == op; }, &size);
+    const auto at = at_largest_size(
+        rows, "busbw_GBps", [&](const json& r) { return str(r, "coll") == op; }, &size);
     if (at.empty()) continue;
     double best = 0;
     std::string backend;

@@ -69,7 +69,8 @@ std::vector<RailPort> rail_ports(const nlohmann::json& host, const std::vector<s
         RailPort rp;
         rp.device = name;
         rp.port = port.value("port", 1);
-        rp.rate_gbps = port.contains("rate_gbps") && port["rate_gbps"].is_number() ? port["rate_gbps"].get<double>() : 0;
+        rp.rate_gbps =
+            port.contains("rate_gbps") && port["rate_gbps"].is_number() ? port["rate_gbps"].get<double>() : 0;
         rp.link_layer = port.value("link_layer", "");
         rp.soft = name.rfind("rxe", 0) == 0 || name.rfind("siw", 0) == 0 || dev.value("soft", false);
         (port.value("state", "").find("ACTIVE") != std::string::npos ? all : inactive).push_back(rp);
@@ -97,8 +98,8 @@ std::vector<RailPort> rail_ports(const nlohmann::json& host, const std::vector<s
       throw UsageError("rail device " + spec + " on " + hostname + " is not ACTIVE");
     std::string names;
     for (const auto& rp : all) names += (names.empty() ? "" : ", ") + rp.device + ":" + std::to_string(rp.port);
-    throw UsageError("rail device " + spec + " not found on " + hostname + " (active ports: " +
-                     (names.empty() ? "none" : names) + ")");
+    throw UsageError("rail device " + spec + " not found on " + hostname +
+                     " (active ports: " + (names.empty() ? "none" : names) + ")");
   }
   return chosen;
 }

@@ -18,8 +18,12 @@ namespace {
 
 using nlohmann::json;
 
-std::string role_name(verbs::Role r) { return r == verbs::Role::initiator ? "initiator" : "target"; }
-verbs::Role opposite(verbs::Role r) { return r == verbs::Role::initiator ? verbs::Role::target : verbs::Role::initiator; }
+std::string role_name(verbs::Role r) {
+  return r == verbs::Role::initiator ? "initiator" : "target";
+}
+verbs::Role opposite(verbs::Role r) {
+  return r == verbs::Role::initiator ? verbs::Role::target : verbs::Role::initiator;
+}
 
 // One task's state during the round.
 struct Running {
@@ -192,9 +196,10 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
     if (r.failed) return;
     r.failed = true;
     r.error = what;
-    outcome.errors.push_back(spec.stage + ": " + comm.hostnames()[static_cast<std::size_t>(comm.rank())] + " " +
-                             (r.endpoint ? r.endpoint->port().device : std::string("slot ") + std::to_string(r.task->slot)) +
-                             " <-> " + r.peer_name + ": " + what);
+    outcome.errors.push_back(
+        spec.stage + ": " + comm.hostnames()[static_cast<std::size_t>(comm.rank())] + " " +
+        (r.endpoint ? r.endpoint->port().device : std::string("slot ") + std::to_string(r.task->slot)) + " <-> " +
+        r.peer_name + ": " + what);
   };
 
   // 1. Endpoints, and their connection data to the peers.
@@ -211,7 +216,9 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
     }
   }
   const auto infos = exchange_all(
-      comm, pack_by_peer(running, [](const Running& r) { return r.endpoint ? verbs::serialize(r.endpoint->local_info()) : ""; }),
+      comm,
+      pack_by_peer(running,
+                   [](const Running& r) { return r.endpoint ? verbs::serialize(r.endpoint->local_info()) : ""; }),
       spec, spec.stage + ": exchanging connection data");
   for (auto& r : running) {
     try {
@@ -270,8 +277,10 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
     }
     auto run_one = [&](Running& r) {
       try {
-        if (spec.kind == Measure::bandwidth) r.bw_result = r.bw->run();
-        else r.lat_result = r.lat->run();
+        if (spec.kind == Measure::bandwidth)
+          r.bw_result = r.bw->run();
+        else
+          r.lat_result = r.lat->run();
       } catch (const std::exception& e) {
         r.error = std::string("measuring ") + std::to_string(size) + " bytes: " + e.what();
       }

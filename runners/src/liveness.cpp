@@ -33,8 +33,10 @@ std::string my_addresses(int port) {
       if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
       char text[INET_ADDRSTRLEN] = {};
       ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, text, sizeof text);
-      if (std::strncmp(text, "127.", 4) == 0) loopback = text;
-      else list += (list.empty() ? "" : ",") + std::string(text);
+      if (std::strncmp(text, "127.", 4) == 0)
+        loopback = text;
+      else
+        list += (list.empty() ? "" : ",") + std::string(text);
     }
     ::freeifaddrs(ifs);
   }

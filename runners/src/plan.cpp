@@ -43,14 +43,16 @@ class Reader {
       const auto n = v.get<std::uint64_t>();
       if (n > 0 || allow_zero) return n;
     }
-    fail(origin_, path, std::string("expected a ") + (allow_zero ? "non-negative" : "positive") + " integer, got " + shown(v));
+    fail(origin_, path,
+         std::string("expected a ") + (allow_zero ? "non-negative" : "positive") + " integer, got " + shown(v));
   }
   int integer(const json& v, const std::string& path, int min, int max) const {
     if (v.is_number_integer()) {
       const auto n = v.get<std::int64_t>();
       if (n >= min && n <= max) return static_cast<int>(n);
     }
-    fail(origin_, path, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + shown(v));
+    fail(origin_, path,
+         "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + shown(v));
   }
   double number(const json& v, const std::string& path, double min, double max) const {
     if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= min && v.get<double>() <= max)
@@ -91,7 +93,8 @@ class Reader {
   }
   std::vector<std::string> strings(const json& v, const std::string& path, bool allow_empty) const {
     if (!v.is_array() || (!allow_empty && v.empty()))
-      fail(origin_, path, std::string("expected a ") + (allow_empty ? "" : "non-empty ") + "list of strings, got " + shown(v));
+      fail(origin_, path,
+           std::string("expected a ") + (allow_empty ? "" : "non-empty ") + "list of strings, got " + shown(v));
     std::vector<std::string> out;
     for (std::size_t i = 0; i < v.size(); ++i) out.push_back(text(v[i], path + "[" + std::to_string(i) + "]"));
     return out;
@@ -103,7 +106,9 @@ class Reader {
 };
 
 // Keys whose members are free (op name -> number) rather than fixed plan keys.
-bool is_open_map(const std::string& path) { return path == "expect.busbw_min_GBps"; }
+bool is_open_map(const std::string& path) {
+  return path == "expect.busbw_min_GBps";
+}
 
 // Merges `patch` into `target`, rejecting keys `target` does not have (so typos are caught).
 void merge_checked(json& target, const json& patch, const std::string& path, const std::string& origin) {
@@ -175,7 +180,8 @@ Plan from_json(const json& j, const Reader& r, Plan plan) {
   plan.collectives.factor = r.number(c["factor"], "collectives.factor", 1.0001, 1024);
   plan.collectives.iterations = r.positive(c["iterations"], "collectives.iterations");
   plan.collectives.warmup = r.positive(c["warmup"], "collectives.warmup", true);
-  plan.collectives.dtype = r.choice(c["dtype"], "collectives.dtype", {"float", "half", "bfloat16", "double", "int32", "int8"});
+  plan.collectives.dtype =
+      r.choice(c["dtype"], "collectives.dtype", {"float", "half", "bfloat16", "double", "int32", "int8"});
 
   const json& s = j["stress"];
   plan.stress.bisection = r.boolean(s["bisection"], "stress.bisection");
@@ -200,9 +206,11 @@ Plan from_json(const json& j, const Reader& r, Plan plan) {
   plan.expect.outlier_min_deviation_pct =
       r.number(e["outlier_min_deviation_pct"], "expect.outlier_min_deviation_pct", 0, 100);
   plan.expect.outlier_min_samples = r.positive(e["outlier_min_samples"], "expect.outlier_min_samples");
-  plan.expect.fingerprint_mismatch = r.choice(e["fingerprint_mismatch"], "expect.fingerprint_mismatch", {"fail", "warn"});
-  plan.expect.soft_rdma =
-      r.choice(e["soft_rdma"], "expect.soft_rdma", {"warn", "judge"}) == "judge" ? SoftRdmaPolicy::judge : SoftRdmaPolicy::warn;
+  plan.expect.fingerprint_mismatch =
+      r.choice(e["fingerprint_mismatch"], "expect.fingerprint_mismatch", {"fail", "warn"});
+  plan.expect.soft_rdma = r.choice(e["soft_rdma"], "expect.soft_rdma", {"warn", "judge"}) == "judge"
+                              ? SoftRdmaPolicy::judge
+                              : SoftRdmaPolicy::warn;
   return plan;
 }
 
@@ -229,7 +237,8 @@ Plan parse_plan_at(std::string_view text, const std::string& origin, const Plan&
   if (!patch.is_object()) fail(origin, "", "expected a JSON object at the top, got " + shown(patch));
   Plan start = base;
   if (patch.contains("extends")) {
-    if (!patch["extends"].is_string()) fail(origin, "extends", "expected a preset name or plan file, got " + shown(patch["extends"]));
+    if (!patch["extends"].is_string())
+      fail(origin, "extends", "expected a preset name or plan file, got " + shown(patch["extends"]));
     const std::string target = patch["extends"].get<std::string>();
     if (depth > 8) fail(origin, "extends", "more than 8 levels of extends (a loop?)");
     if (auto preset = preset_text(target)) {
@@ -239,11 +248,13 @@ Plan parse_plan_at(std::string_view text, const std::string& origin, const Plan&
                                           ? std::filesystem::path(target)
                                           : std::filesystem::path(dir) / target;
       std::ifstream in(p);
-      if (!in) fail(origin, "extends", "'" + target + "' is neither a preset (" + [] {
-        std::string names;
-        for (const auto& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
-        return names;
-      }() + ") nor a readable plan file");
+      if (!in)
+        fail(
+            origin, "extends", "'" + target + "' is neither a preset (" + [] {
+              std::string names;
+              for (const auto& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
+              return names;
+            }() + ") nor a readable plan file");
       std::ostringstream body;
       body << in.rdbuf();
       start = parse_plan_at(body.str(), "plan " + p.string(), Plan{}, p.parent_path().string(), depth + 1);
@@ -279,7 +290,8 @@ json to_json(const Plan& p) {
           {"duration_s", p.verbs.bw.duration_s},
           {"bidirectional", p.verbs.bw.bidirectional},
           {"qps", p.verbs.bw.qps}}},
-        {"lat", {{"op", p.verbs.lat.op}, {"sizes", sizes_json(p.verbs.lat.sizes)}, {"iterations", p.verbs.lat.iterations}}},
+        {"lat",
+         {{"op", p.verbs.lat.op}, {"sizes", sizes_json(p.verbs.lat.sizes)}, {"iterations", p.verbs.lat.iterations}}},
         {"max_rounds", p.verbs.max_rounds},
         {"rails", p.verbs.rails},
         {"devices", p.verbs.devices},
@@ -347,7 +359,8 @@ Plan load_plan_file(const std::string& path) {
 void apply_setting(Plan& plan, std::string_view assignment) {
   const auto eq = assignment.find('=');
   const std::string origin = "--set " + std::string(assignment.substr(0, eq));
-  if (eq == std::string_view::npos || eq == 0) fail(origin, "", "expected KEY.PATH=VALUE, e.g. verbs.bw.iterations=100");
+  if (eq == std::string_view::npos || eq == 0)
+    fail(origin, "", "expected KEY.PATH=VALUE, e.g. verbs.bw.iterations=100");
   const std::string key(assignment.substr(0, eq));
   const std::string raw(assignment.substr(eq + 1));
   json value = json::parse(raw, nullptr, false);

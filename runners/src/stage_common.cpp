@@ -98,8 +98,9 @@ void finish_round(StageContext& ctx, const std::string& what, const std::vector<
   }
   std::string verdict;
   try {
-    verdict = comm.broadcast(decision, wait + std::chrono::milliseconds(static_cast<long long>(ctx.plan.timeout_s * 1000)),
-                             what + ": waiting for rank 0 to go on");
+    verdict =
+        comm.broadcast(decision, wait + std::chrono::milliseconds(static_cast<long long>(ctx.plan.timeout_s * 1000)),
+                       what + ": waiting for rank 0 to go on");
   } catch (const PeerError& e) {
     if (comm.root()) throw SuiteAborted(abort_reason.empty() ? e.what() : abort_reason);
     throw SuiteAborted(e.what());

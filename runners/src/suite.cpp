@@ -174,8 +174,8 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
   liveness.stop();
   try {
     comm.begin_step(900000);
-    code = std::stoi(comm.broadcast(std::to_string(code), std::chrono::milliseconds(static_cast<long long>(
-                                                              o.plan.timeout_s * 1000)),
+    code = std::stoi(comm.broadcast(std::to_string(code),
+                                    std::chrono::milliseconds(static_cast<long long>(o.plan.timeout_s * 1000)),
                                     "end: waiting for rank 0's verdict"));
   } catch (const std::exception& e) {
     if (!comm.root()) std::cerr << "fp_suite: " << e.what() << "\n";

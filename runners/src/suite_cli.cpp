@@ -61,7 +61,8 @@ int suite_main(int argc, char** argv) {
       "Validate an RDMA fabric end to end as one MPI job: preflight (fingerprints, topology), verbs bandwidth and "
       "latency between every pair of nodes on every rail, GPUDirect RDMA, collectives, and fabric stress — each "
       "judged against line rate and against its peers. Run under `mpirun`/`srun --mpi=pmix` (one rank per GPU, or "
-      "--per-node), standalone (--ranks N on rank 0, --ranks N --connect HOST on the others), or plan only with --dry-run.",
+      "--per-node), standalone (--ranks N on rank 0, --ranks N --connect HOST on the others), or plan only with "
+      "--dry-run.",
       "fp_suite"};
   CommonOptions common;
   common.timeout_s = 120;
@@ -80,8 +81,9 @@ int suite_main(int argc, char** argv) {
   app.add_option("--preset", preset, "Built-in plan: quick, go-live, regression (default quick)");
   app.add_option("--plan", plan_file, "Plan file (JSON; may `extends` a preset); see runners/README.md")
       ->type_name("FILE");
-  app.add_option("--stages", stages, "Run only these stages (comma list, run in the fixed order): preflight, "
-                                     "verbs_bw, verbs_lat, gdr, collectives, stress");
+  app.add_option("--stages", stages,
+                 "Run only these stages (comma list, run in the fixed order): preflight, "
+                 "verbs_bw, verbs_lat, gdr, collectives, stress");
   app.add_option("--skip-stage", skip_stages, "Skip a stage (repeatable)");
   app.add_option("--set", sets, "Override any plan key: --set verbs.bw.iterations=100 (repeatable)")
       ->type_name("KEY=VALUE");
@@ -100,17 +102,19 @@ int suite_main(int argc, char** argv) {
   app.add_option("--backend", backend, "Collectives backend: auto, nccl, mpi");
   app.add_option("--expect-line-rate-pct", expect_pct,
                  "Bandwidth expectation in % of line rate (default 90); also judges software RDMA (Soft-RoCE)");
-  app.add_option("--expect-lat-max-us", expect_lat,
-                 "Latency ceiling in us (default 5); also judges software RDMA");
+  app.add_option("--expect-lat-max-us", expect_lat, "Latency ceiling in us (default 5); also judges software RDMA");
   app.add_option("--expect-busbw-GBps", busbw_floors, "busbw floor per collective: all_reduce=300 (repeatable)")
       ->type_name("OP=GBPS");
   app.add_option("--outlier-k", outlier_k, "Robust z threshold for peer outliers (default 5)");
   app.add_flag("--per-node", o.per_node, "One rank per node driving every NIC and GPU (default: one rank per GPU)");
-  app.add_flag("--dry-run", o.dry_run, "Print the plan (stages, rounds, pairs, estimate) for --nodes/--rails; run nothing");
+  app.add_flag("--dry-run", o.dry_run,
+               "Print the plan (stages, rounds, pairs, estimate) for --nodes/--rails; run nothing");
   app.add_option("--nodes", o.nodes, "--dry-run: nodes in the cluster");
   app.add_option("--gpus-per-node", o.gpus_per_node, "--dry-run: GPUs per node");
-  app.add_option("--line-rate-gbps", o.line_rate_gbps, "--dry-run: port line rate for the estimate")->capture_default_str();
-  app.add_option("--ranks", o.ranks, "Standalone (no MPI launcher): the job has N ranks; without --connect this is rank 0");
+  app.add_option("--line-rate-gbps", o.line_rate_gbps, "--dry-run: port line rate for the estimate")
+      ->capture_default_str();
+  app.add_option("--ranks", o.ranks,
+                 "Standalone (no MPI launcher): the job has N ranks; without --connect this is rank 0");
   app.add_option("--connect", o.connect, "Standalone: connect to rank 0 on HOST (with --ranks)")->type_name("HOST");
   app.add_option("--port", o.port, "Standalone: rank 0's TCP port")->capture_default_str();
   app.add_option("--token", o.token, "Standalone: shared secret every rank must present");
@@ -130,7 +134,9 @@ int suite_main(int argc, char** argv) {
     }
     Plan plan = plan_file.empty() ? load_preset(preset.empty() ? "quick" : preset) : load_plan_file(plan_file);
     // Named options are shorthands for --set; they apply first, explicit --set last.
-    auto set = [&](const std::string& key, const nlohmann::json& value) { apply_setting(plan, key + "=" + value.dump()); };
+    auto set = [&](const std::string& key, const nlohmann::json& value) {
+      apply_setting(plan, key + "=" + value.dump());
+    };
     if (app.count("--timeout")) set("timeout_s", common.timeout_s);
     if (iterations > 0)
       for (const char* key : {"verbs.bw.iterations", "verbs.lat.iterations", "gdr.iterations", "stress.iterations",

@@ -198,8 +198,10 @@ std::string format_duration(double seconds) {
   } else {
     const auto total = static_cast<long long>(std::llround(seconds));
     const long long h = total / 3600, m = total % 3600 / 60, s = total % 60;
-    if (h > 0) std::snprintf(text, sizeof text, "%lldh %02lldm %02llds", h, m, s);
-    else std::snprintf(text, sizeof text, "%lldm %02llds", m, s);
+    if (h > 0)
+      std::snprintf(text, sizeof text, "%lldh %02lldm %02llds", h, m, s);
+    else
+      std::snprintf(text, sizeof text, "%lldm %02llds", m, s);
   }
   return text;
 }

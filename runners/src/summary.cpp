@@ -30,7 +30,8 @@ void print_summary(std::ostream& os, const nlohmann::json& doc, const std::vecto
 
   os << "\nfp_suite summary\n";
   os << std::left << std::setw(13) << "stage" << std::right << std::setw(7) << "pass" << std::setw(7) << "fail"
-     << std::setw(7) << "warn" << std::setw(7) << "skip" << std::setw(9) << "rows" << std::setw(12) << "time" << "\n";
+     << std::setw(7) << "warn" << std::setw(7) << "skip" << std::setw(9) << "rows" << std::setw(12) << "time"
+     << "\n";
   int fails = 0, warns = 0, total = 0;
   for (const auto& t : timings) {
     const auto& n = counts[t.stage];
@@ -67,8 +68,9 @@ void print_schedule(std::ostream& os, const SuiteSchedule& s, const std::string&
   os << "fp_suite plan '" << plan_name << "' for " << s.shape.nodes << " nodes x " << s.shape.rails << " rails";
   if (s.shape.gpus_per_node > 0) os << ", " << s.shape.gpus_per_node << " GPUs per node";
   os << " (" << s.shape.line_rate_gbps << " Gb/s ports)\n";
-  os << std::left << std::setw(13) << "stage" << std::right << std::setw(8) << "rounds" << std::setw(12) << "pairs/round"
-     << std::setw(12) << "pairs" << std::setw(14) << "links" << std::setw(8) << "steps" << std::setw(14) << "estimate"
+  os << std::left << std::setw(13) << "stage" << std::right << std::setw(8) << "rounds" << std::setw(12)
+     << "pairs/round" << std::setw(12) << "pairs" << std::setw(14) << "links" << std::setw(8) << "steps"
+     << std::setw(14) << "estimate"
      << "\n";
   for (const auto& st : s.stages) {
     os << std::left << std::setw(13) << st.stage << std::right;

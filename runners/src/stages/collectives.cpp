@@ -127,7 +127,10 @@ class CollectivesStage final : public Stage {
         Check check;
         check.name = "collectives_" + c.value("name", "check");
         const std::string st = c.value("status", "skip");
-        check.status = st == "pass" ? CheckStatus::pass : st == "fail" ? CheckStatus::fail : st == "warn" ? CheckStatus::warn : CheckStatus::skip;
+        check.status = st == "pass"   ? CheckStatus::pass
+                       : st == "fail" ? CheckStatus::fail
+                       : st == "warn" ? CheckStatus::warn
+                                      : CheckStatus::skip;
         check.expected = c.value("expected", nlohmann::json());
         check.measured = c.value("measured", nlohmann::json());
         check.detail = c.value("detail", "");
@@ -160,6 +163,8 @@ class CollectivesStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_collectives_stage() { return std::make_unique<CollectivesStage>(); }
+std::unique_ptr<Stage> make_collectives_stage() {
+  return std::make_unique<CollectivesStage>();
+}
 
 }  // namespace fabricperf::runners

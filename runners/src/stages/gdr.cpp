@@ -79,7 +79,7 @@ class GdrStage final : public Stage {
           t.device = s.device.get();
           t.memory = s.memory.get();
           t.unavailable = s.error;
-          t.labels = {{"gpu", s.gpu.gpu}, {"peer_gpu", s.gpu.gpu}, {"memory", "cuda"}};
+          t.labels = {{"gpu", s.gpu.gpu}, {"peer_gpu", s.gpu.gpu}, { "memory", "cuda" }};
           if (!s.gpu.pci.empty()) t.labels["gpu_pci"] = s.gpu.pci;
           tasks.push_back(std::move(t));
         }
@@ -97,6 +97,8 @@ class GdrStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_gdr_stage() { return std::make_unique<GdrStage>(); }
+std::unique_ptr<Stage> make_gdr_stage() {
+  return std::make_unique<GdrStage>();
+}
 
 }  // namespace fabricperf::runners

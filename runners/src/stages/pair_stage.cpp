@@ -20,7 +20,8 @@ std::string describe_round(const Round& round, const ClusterLayout& layout, std:
   std::string text;
   for (std::size_t i = 0; i < round.pairs.size() && i < named; ++i) {
     const auto& p = round.pairs[i];
-    text += (i ? ", " : "") + layout.nodes[static_cast<std::size_t>(p.b)] + "->" + layout.nodes[static_cast<std::size_t>(p.a)];
+    text += (i ? ", " : "") + layout.nodes[static_cast<std::size_t>(p.b)] + "->" +
+            layout.nodes[static_cast<std::size_t>(p.a)];
   }
   if (round.pairs.size() > named) text += ", ...";
   text += " (" + std::to_string(round.pairs.size()) + " pair" + (round.pairs.size() == 1 ? "" : "s") + ")";
@@ -37,21 +38,24 @@ void add_rail_aggregates(std::vector<nlohmann::json>& rows) {
   std::map<std::tuple<std::string, std::string, std::uint64_t, long long>, Sum> sums;
   for (const auto& r : rows) {
     if (r.value("aggregate", false) || !r.contains("bw_avg_gbps")) continue;
-    const auto key = std::make_tuple(r.value("host", ""), r.value("peer_host", ""), r.value("size_bytes", std::uint64_t{0}),
-                                     r.value("round", -1LL));
+    const auto key = std::make_tuple(r.value("host", ""), r.value("peer_host", ""),
+                                     r.value("size_bytes", std::uint64_t{0}), r.value("round", -1LL));
     auto& s = sums[key];
     if (s.rails == 0) s.first = r;
     s.bw += r["bw_avg_gbps"].get<double>();
-    if (r.contains("line_rate_gbps")) s.line += r["line_rate_gbps"].get<double>();
-    else s.line_known = false;
+    if (r.contains("line_rate_gbps"))
+      s.line += r["line_rate_gbps"].get<double>();
+    else
+      s.line_known = false;
     s.soft = s.soft || r.value("soft_rdma", false);
     ++s.rails;
   }
   for (const auto& [key, s] : sums) {
     if (s.rails < 2) continue;  // one rail: the link row says it all
-    nlohmann::json row = {{"stage", s.first["stage"]}, {"host", std::get<0>(key)}, {"peer_host", std::get<1>(key)},
-                          {"size_bytes", std::get<2>(key)}, {"aggregate", true}, {"rails", s.rails},
-                          {"op", s.first.value("op", "write")}, {"bw_avg_gbps", s.bw}};
+    nlohmann::json row = {
+        {"stage", s.first["stage"]},          {"host", std::get<0>(key)}, {"peer_host", std::get<1>(key)},
+        {"size_bytes", std::get<2>(key)},     {"aggregate", true},        {"rails", s.rails},
+        {"op", s.first.value("op", "write")}, {"bw_avg_gbps", s.bw}};
     if (std::get<3>(key) >= 0) row["round"] = std::get<3>(key);
     if (s.first.contains("pattern")) row["pattern"] = s.first["pattern"];
     if (s.line_known && s.line > 0) {
@@ -118,14 +122,17 @@ nlohmann::json run_pair_stage(StageContext& ctx, PairStagePlan& plan) {
       {"verbs_bw", 1}, {"verbs_lat", 2}, {"gdr", 3}, {"stress", 4}};
   for (std::size_t r = 0; r < rounds; ++r) {
     const auto& round = schedule.rounds[r];
-    const std::string name = schedule.round_names.size() > r ? schedule.round_names[r] : "round " + std::to_string(r + 1);
-    if (ctx.comm.root()) ctx.progress.round(r, (schedule.round_names.size() > r ? name + ": " : "") +
-                                                   describe_round(round, ctx.discovery.layout));
+    const std::string name =
+        schedule.round_names.size() > r ? schedule.round_names[r] : "round " + std::to_string(r + 1);
+    if (ctx.comm.root())
+      ctx.progress.round(
+          r, (schedule.round_names.size() > r ? name + ": " : "") + describe_round(round, ctx.discovery.layout));
     ctx.doc.set_context(plan.stage + " " + name + "/" + std::to_string(rounds));
     ctx.comm.begin_step((stage_ids.count(plan.stage) ? stage_ids.at(plan.stage) : 9) * 100000 + r);
     MeasureSpec spec = plan.spec;
     spec.stage = plan.stage;
-    spec.epoch_base = ((stage_ids.count(plan.stage) ? stage_ids.at(plan.stage) : 9) << 40) | (static_cast<std::uint64_t>(r) << 8);
+    spec.epoch_base =
+        ((stage_ids.count(plan.stage) ? stage_ids.at(plan.stage) : 9) << 40) | (static_cast<std::uint64_t>(r) << 8);
     RoundOutcome outcome;
     try {
       auto tasks = plan.tasks(r, round);

@@ -9,7 +9,10 @@ namespace fabricperf::runners {
 namespace {
 
 CheckStatus status_of(const std::string& s) {
-  return s == "pass" ? CheckStatus::pass : s == "fail" ? CheckStatus::fail : s == "warn" ? CheckStatus::warn : CheckStatus::skip;
+  return s == "pass"   ? CheckStatus::pass
+         : s == "fail" ? CheckStatus::fail
+         : s == "warn" ? CheckStatus::warn
+                       : CheckStatus::skip;
 }
 
 class PreflightStage final : public Stage {
@@ -22,7 +25,8 @@ class PreflightStage final : public Stage {
 
     // 1. Fingerprints against the majority.
     const auto mismatch = ctx.plan.expect.fingerprint_mismatch == "warn" ? CheckStatus::warn : CheckStatus::fail;
-    for (const auto& verdict : compare_fingerprints(d.fingerprints)) ctx.doc.add_check(fingerprint_check(verdict, mismatch));
+    for (const auto& verdict : compare_fingerprints(d.fingerprints))
+      ctx.doc.add_check(fingerprint_check(verdict, mismatch));
 
     // 2. RDMA ports per node: every node needs the rails the others have.
     std::vector<std::pair<std::string, std::size_t>> short_nodes;
@@ -37,12 +41,12 @@ class PreflightStage final : public Stage {
     rails.measured = {{"rails_used", d.rails}};
     if (most == 0) {
       rails.status = CheckStatus::fail;
-      rails.detail = "no node has an ACTIVE RDMA port" +
-                     std::string(ctx.plan.verbs.devices.empty() ? "" : " among verbs.devices");
+      rails.detail =
+          "no node has an ACTIVE RDMA port" + std::string(ctx.plan.verbs.devices.empty() ? "" : " among verbs.devices");
     } else if (short_nodes.empty()) {
       rails.status = CheckStatus::pass;
-      rails.detail = "every node has " + std::to_string(most) + " ACTIVE RDMA port" + (most == 1 ? "" : "s") +
-                     "; " + std::to_string(d.rails) + " rail" + (d.rails == 1 ? "" : "s") + " tested";
+      rails.detail = "every node has " + std::to_string(most) + " ACTIVE RDMA port" + (most == 1 ? "" : "s") + "; " +
+                     std::to_string(d.rails) + " rail" + (d.rails == 1 ? "" : "s") + " tested";
     } else {
       rails.status = CheckStatus::fail;
       std::string list;
@@ -58,8 +62,8 @@ class PreflightStage final : public Stage {
     Check layout;
     layout.name = "preflight_rank_layout";
     layout.labels = {{"stage", "preflight"}};
-    layout.measured = {{"nodes", d.layout.node_count()}, {"ranks", ctx.comm.size()},
-                       {"ranks_per_node", d.layout.ranks_per_node}};
+    layout.measured = {
+        {"nodes", d.layout.node_count()}, {"ranks", ctx.comm.size()}, {"ranks_per_node", d.layout.ranks_per_node}};
     if (!d.layout.uniform()) {
       layout.status = CheckStatus::fail;
       layout.detail = "nodes run different numbers of ranks: launch one rank per GPU (or --per-node) on every node";
@@ -68,8 +72,8 @@ class PreflightStage final : public Stage {
       layout.detail = "--per-node expects one rank per node, found " + std::to_string(d.layout.ranks_per_node);
     } else if (d.gpus_per_node > 0 && !d.per_node && d.layout.ranks_per_node != d.gpus_per_node) {
       layout.status = CheckStatus::warn;
-      layout.detail = std::to_string(d.layout.ranks_per_node) + " ranks per node for " + std::to_string(d.gpus_per_node) +
-                      " GPUs: expected one rank per GPU (or --per-node)";
+      layout.detail = std::to_string(d.layout.ranks_per_node) + " ranks per node for " +
+                      std::to_string(d.gpus_per_node) + " GPUs: expected one rank per GPU (or --per-node)";
     } else {
       layout.status = CheckStatus::pass;
       layout.detail = std::to_string(ctx.comm.size()) + " ranks on " + std::to_string(d.layout.node_count()) +
@@ -118,6 +122,8 @@ class PreflightStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_preflight_stage() { return std::make_unique<PreflightStage>(); }
+std::unique_ptr<Stage> make_preflight_stage() {
+  return std::make_unique<PreflightStage>();
+}
 
 }  // namespace fabricperf::runners

@@ -19,13 +19,21 @@ void add_pattern_aggregates(std::vector<nlohmann::json>& rows) {
     if (r.value("aggregate", false) || !r.contains("bw_avg_gbps")) continue;
     auto& s = sums[{r.value("pattern", ""), r.value("size_bytes", std::uint64_t{0})}];
     if (s.is_null())
-      s = {{"stage", "stress"}, {"pattern", r.value("pattern", "")}, {"size_bytes", r["size_bytes"]},
-           {"op", r.value("op", "write")}, {"aggregate", true}, {"flows", 0}, {"bw_avg_gbps", 0.0},
-           {"line_rate_gbps", 0.0}, {"round", r.value("round", 0)}};
+      s = {{"stage", "stress"},
+           {"pattern", r.value("pattern", "")},
+           {"size_bytes", r["size_bytes"]},
+           {"op", r.value("op", "write")},
+           {"aggregate", true},
+           {"flows", 0},
+           {"bw_avg_gbps", 0.0},
+           {"line_rate_gbps", 0.0},
+           {"round", r.value("round", 0)}};
     s["flows"] = s["flows"].get<int>() + 1;
     s["bw_avg_gbps"] = s["bw_avg_gbps"].get<double>() + r["bw_avg_gbps"].get<double>();
-    if (r.contains("line_rate_gbps")) s["line_rate_gbps"] = s["line_rate_gbps"].get<double>() + r["line_rate_gbps"].get<double>();
-    else s["line_unknown"] = true;
+    if (r.contains("line_rate_gbps"))
+      s["line_rate_gbps"] = s["line_rate_gbps"].get<double>() + r["line_rate_gbps"].get<double>();
+    else
+      s["line_unknown"] = true;
     if (r.value("soft_rdma", false)) s["soft_rdma"] = true;
   }
   for (auto& [key, s] : sums) {
@@ -72,6 +80,8 @@ class StressStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_stress_stage() { return std::make_unique<StressStage>(); }
+std::unique_ptr<Stage> make_stress_stage() {
+  return std::make_unique<StressStage>();
+}
 
 }  // namespace fabricperf::runners

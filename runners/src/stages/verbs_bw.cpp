@@ -45,6 +45,8 @@ class VerbsBwStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_verbs_bw_stage() { return std::make_unique<VerbsBwStage>(); }
+std::unique_ptr<Stage> make_verbs_bw_stage() {
+  return std::make_unique<VerbsBwStage>();
+}
 
 }  // namespace fabricperf::runners

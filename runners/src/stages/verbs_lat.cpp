@@ -40,6 +40,8 @@ class VerbsLatStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_verbs_lat_stage() { return std::make_unique<VerbsLatStage>(); }
+std::unique_ptr<Stage> make_verbs_lat_stage() {
+  return std::make_unique<VerbsLatStage>();
+}
 
 }  // namespace fabricperf::runners

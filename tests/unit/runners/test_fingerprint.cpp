@@ -10,15 +10,15 @@ using nlohmann::json;
 
 namespace {
 
-json host(const std::string& name, const std::string& kernel, const std::string& fw = "28.39.1002",
-          double rate = 400) {
+json host(const std::string& name, const std::string& kernel, const std::string& fw = "28.39.1002", double rate = 400) {
   json port = {{"port", 1}, {"state", "4: ACTIVE"}, {"link_layer", "InfiniBand"}, {"rate_gbps", rate}};
-  return {{"hostname", name},
-          {"kernel", kernel},
-          {"os", "Debian GNU/Linux 12"},
-          {"rdma_core_version", "44.0"},
-          {"rdma_devices", json::array({{{"name", "mlx5_0"}, {"fw_ver", fw}, {"ports", json::array({port})}},
-                                        {{"name", "mlx5_1"}, {"fw_ver", "28.39.1002"}, {"ports", json::array({port})}}})}};
+  return {
+      {"hostname", name},
+      {"kernel", kernel},
+      {"os", "Debian GNU/Linux 12"},
+      {"rdma_core_version", "44.0"},
+      {"rdma_devices", json::array({{{"name", "mlx5_0"}, {"fw_ver", fw}, {"ports", json::array({port})}},
+                                    {{"name", "mlx5_1"}, {"fw_ver", "28.39.1002"}, {"ports", json::array({port})}}})}};
 }
 
 const fr::FieldVerdict* find(const std::vector<fr::FieldVerdict>& v, const std::string& field) {

@@ -15,8 +15,12 @@ using nlohmann::json;
 
 namespace {
 
-std::string node(int i) { return "node" + std::to_string(i); }
-std::string dev(int r) { return "mlx5_" + std::to_string(r); }
+std::string node(int i) {
+  return "node" + std::to_string(i);
+}
+std::string dev(int r) {
+  return "mlx5_" + std::to_string(r);
+}
 
 // verbs_bw rows for every pair of `nodes` on `rails` rails at 8M: ~380 of 400 Gb/s with 1 %
 // noise, then `tweak` may change any row.
@@ -27,9 +31,10 @@ json fabric(int nodes, int rails, std::uint64_t seed, const std::function<void(j
     for (const auto& p : round.pairs)
       for (int r = 0; r < rails; ++r) {
         const double bw = 380.0 * (1 + 0.01 * rng.normal());
-        json row = {{"stage", "verbs_bw"}, {"host", node(p.b)},  {"peer_host", node(p.a)},       {"rail", r},
-                    {"device", dev(r)},    {"peer_device", dev(r)}, {"size_bytes", 8 << 20},
-                    {"bw_avg_gbps", bw},   {"line_rate_gbps", 400.0}, {"line_rate_pct", bw / 4.0}};
+        json row = {
+            {"stage", "verbs_bw"},     {"host", node(p.b)},        {"peer_host", node(p.a)}, {"rail", r},
+            {"device", dev(r)},        {"peer_device", dev(r)},    {"size_bytes", 8 << 20},  {"bw_avg_gbps", bw},
+            {"line_rate_gbps", 400.0}, {"line_rate_pct", bw / 4.0}};
         if (tweak) tweak(row);
         rows.push_back(row);
       }
@@ -56,14 +61,16 @@ TEST(JudgeBandwidth, HealthyFabricPassesEverything) {
   ASSERT_EQ(named(checks, "verbs_bw_line_rate").size(), 1u);
   EXPECT_EQ(named(checks, "verbs_bw_line_rate")[0]->status, CheckStatus::pass);
   ASSERT_EQ(named(checks, "verbs_bw_outliers").size(), 1u);
-  EXPECT_EQ(named(checks, "verbs_bw_outliers")[0]->status, CheckStatus::pass) << named(checks, "verbs_bw_outliers")[0]->detail;
+  EXPECT_EQ(named(checks, "verbs_bw_outliers")[0]->status, CheckStatus::pass)
+      << named(checks, "verbs_bw_outliers")[0]->detail;
   for (const auto& c : checks) EXPECT_NE(c.status, CheckStatus::fail) << c.name << ": " << c.detail;
 }
 
 TEST(JudgeBandwidth, SlowCableIsNamedAsALink) {
   // One cable: node3 rail 2 <-> node9 rail 2 (either direction of the pair).
   const auto rows = fabric(32, 4, 2, [](json& r) {
-    if (r["rail"] == 2 && ((r["host"] == "node3" && r["peer_host"] == "node9") || (r["host"] == "node9" && r["peer_host"] == "node3")))
+    if (r["rail"] == 2 &&
+        ((r["host"] == "node3" && r["peer_host"] == "node9") || (r["host"] == "node9" && r["peer_host"] == "node3")))
       set_bw(r, 180);
   });
   const auto checks = fr::judge_bandwidth("verbs_bw", rows, {});
@@ -134,7 +141,8 @@ TEST(JudgeBandwidth, UnknownLineRateSkipsAndEmptyIsSkip) {
     r["line_rate_pct"] = nullptr;
   });
   EXPECT_EQ(named(fr::judge_bandwidth("verbs_bw", rows, {}), "verbs_bw_line_rate")[0]->status, CheckStatus::skip);
-  EXPECT_EQ(named(fr::judge_bandwidth("verbs_bw", json::array(), {}), "verbs_bw_line_rate")[0]->status, CheckStatus::skip);
+  EXPECT_EQ(named(fr::judge_bandwidth("verbs_bw", json::array(), {}), "verbs_bw_line_rate")[0]->status,
+            CheckStatus::skip);
 }
 
 TEST(JudgeBandwidth, JudgedAtTheLargestSizeAndNodeAggregates) {
@@ -145,8 +153,15 @@ TEST(JudgeBandwidth, JudgedAtTheLargestSizeAndNodeAggregates) {
     set_bw(r, 50);  // small messages are far from line rate: not judged
   }
   for (auto& r : small) rows.push_back(r);
-  rows.push_back({{"stage", "verbs_bw"}, {"host", "node1"}, {"peer_host", "node0"}, {"aggregate", true}, {"rails", 2},
-                  {"size_bytes", 8 << 20}, {"bw_avg_gbps", 500.0}, {"line_rate_gbps", 800.0}, {"line_rate_pct", 62.5}});
+  rows.push_back({{"stage", "verbs_bw"},
+                  {"host", "node1"},
+                  {"peer_host", "node0"},
+                  {"aggregate", true},
+                  {"rails", 2},
+                  {"size_bytes", 8 << 20},
+                  {"bw_avg_gbps", 500.0},
+                  {"line_rate_gbps", 800.0},
+                  {"line_rate_pct", 62.5}});
   const auto checks = fr::judge_bandwidth("verbs_bw", rows, {});
   EXPECT_EQ(named(checks, "verbs_bw_line_rate")[0]->status, CheckStatus::pass);
   ASSERT_EQ(named(checks, "verbs_bw_node_aggregate").size(), 1u);
@@ -161,10 +176,20 @@ TEST(JudgeLatency, CeilingAndSlowNic) {
     for (const auto& p : round.pairs) {
       double t = 2.0 * (1 + 0.02 * rng.normal());
       if (p.a == 4 || p.b == 4) t = 6.5;
-      rows.push_back({{"stage", "verbs_lat"}, {"host", node(p.b)}, {"peer_host", node(p.a)}, {"device", "mlx5_0"},
-                      {"peer_device", "mlx5_0"}, {"size_bytes", 2}, {"t_typical_us", t}});
-      rows.push_back({{"stage", "verbs_lat"}, {"host", node(p.b)}, {"peer_host", node(p.a)}, {"device", "mlx5_0"},
-                      {"peer_device", "mlx5_0"}, {"size_bytes", 4096}, {"t_typical_us", t + 1}});
+      rows.push_back({{"stage", "verbs_lat"},
+                      {"host", node(p.b)},
+                      {"peer_host", node(p.a)},
+                      {"device", "mlx5_0"},
+                      {"peer_device", "mlx5_0"},
+                      {"size_bytes", 2},
+                      {"t_typical_us", t}});
+      rows.push_back({{"stage", "verbs_lat"},
+                      {"host", node(p.b)},
+                      {"peer_host", node(p.a)},
+                      {"device", "mlx5_0"},
+                      {"peer_device", "mlx5_0"},
+                      {"size_bytes", 4096},
+                      {"t_typical_us", t + 1}});
     }
   fr::JudgeOptions o;
   o.lat_max_us = 5;
@@ -182,9 +207,15 @@ TEST(JudgeLatency, CeilingAndSlowNic) {
 TEST(JudgeCollectives, FloorsExplicitOrFromLineRate) {
   json rows = json::array();
   for (auto size : {1 << 20, 1 << 30}) {
-    rows.push_back({{"coll", "all_reduce"}, {"backend", "nccl"}, {"size_bytes", size}, {"in_place", false},
+    rows.push_back({{"coll", "all_reduce"},
+                    {"backend", "nccl"},
+                    {"size_bytes", size},
+                    {"in_place", false},
                     {"busbw_GBps", size == (1 << 30) ? 350.0 : 20.0}});
-    rows.push_back({{"coll", "all_gather"}, {"backend", "nccl"}, {"size_bytes", size}, {"in_place", false},
+    rows.push_back({{"coll", "all_gather"},
+                    {"backend", "nccl"},
+                    {"size_bytes", size},
+                    {"in_place", false},
                     {"busbw_GBps", size == (1 << 30) ? 150.0 : 10.0}});
   }
   fr::Expectations e;
@@ -204,10 +235,22 @@ TEST(JudgeCollectives, FloorsExplicitOrFromLineRate) {
 
 TEST(JudgeStress, PatternAgainstSummedLineRate) {
   json rows = json::array();
-  rows.push_back({{"stage", "stress"}, {"pattern", "bisection"}, {"aggregate", true}, {"flows", 4}, {"size_bytes", 1 << 20},
-                  {"bw_avg_gbps", 1000.0}, {"line_rate_gbps", 1600.0}, {"line_rate_pct", 62.5}});
-  rows.push_back({{"stage", "stress"}, {"pattern", "permutation 1"}, {"aggregate", true}, {"flows", 8},
-                  {"size_bytes", 1 << 20}, {"bw_avg_gbps", 3000.0}, {"line_rate_gbps", 3200.0}, {"line_rate_pct", 93.75}});
+  rows.push_back({{"stage", "stress"},
+                  {"pattern", "bisection"},
+                  {"aggregate", true},
+                  {"flows", 4},
+                  {"size_bytes", 1 << 20},
+                  {"bw_avg_gbps", 1000.0},
+                  {"line_rate_gbps", 1600.0},
+                  {"line_rate_pct", 62.5}});
+  rows.push_back({{"stage", "stress"},
+                  {"pattern", "permutation 1"},
+                  {"aggregate", true},
+                  {"flows", 8},
+                  {"size_bytes", 1 << 20},
+                  {"bw_avg_gbps", 3000.0},
+                  {"line_rate_gbps", 3200.0},
+                  {"line_rate_pct", 93.75}});
   const auto checks = fr::judge_stress(rows, fr::load_preset("go-live"));
   const auto lr = named(checks, "stress_line_rate");
   ASSERT_EQ(lr.size(), 2u);

@@ -33,12 +33,12 @@ TEST(Rails, ActivePortsInNameOrderOrAsConfigured) {
   auto port = [](int n, const char* state, double rate) {
     return json{{"port", n}, {"state", state}, {"link_layer", "InfiniBand"}, {"rate_gbps", rate}};
   };
-  const json host = {{"hostname", "n1"},
-                     {"rdma_devices",
-                      json::array({{{"name", "mlx5_1"}, {"ports", json::array({port(1, "4: ACTIVE", 400)})}},
-                                   {{"name", "mlx5_0"}, {"ports", json::array({port(1, "4: ACTIVE", 400)})}},
-                                   {{"name", "mlx5_2"}, {"ports", json::array({port(1, "1: DOWN", 0)})}},
-                                   {{"name", "rxe0"}, {"ports", json::array({port(1, "4: ACTIVE", 10)})}}})}};
+  const json host = {
+      {"hostname", "n1"},
+      {"rdma_devices", json::array({{{"name", "mlx5_1"}, {"ports", json::array({port(1, "4: ACTIVE", 400)})}},
+                                    {{"name", "mlx5_0"}, {"ports", json::array({port(1, "4: ACTIVE", 400)})}},
+                                    {{"name", "mlx5_2"}, {"ports", json::array({port(1, "1: DOWN", 0)})}},
+                                    {{"name", "rxe0"}, {"ports", json::array({port(1, "4: ACTIVE", 10)})}}})}};
   const auto all = fr::rail_ports(host, {});
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].device, "mlx5_0");
@@ -58,7 +58,8 @@ TEST(Rails, ActivePortsInNameOrderOrAsConfigured) {
     (void)fr::rail_ports(host, {"mlx5_9"});
     FAIL();
   } catch (const fabricperf::UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("not found on n1 (active ports: mlx5_0:1, mlx5_1:1, rxe0:1)"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("not found on n1 (active ports: mlx5_0:1, mlx5_1:1, rxe0:1)"),
+              std::string::npos)
         << e.what();
   }
 }

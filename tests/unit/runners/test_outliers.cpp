@@ -15,8 +15,7 @@ namespace {
 std::vector<fr::Sample> noisy_links(std::size_t n, double mean, double noise, std::uint64_t seed) {
   fr::SplitMix64 rng(seed);
   std::vector<fr::Sample> out;
-  for (std::size_t i = 0; i < n; ++i)
-    out.push_back({"link " + std::to_string(i), mean * (1.0 + noise * rng.normal())});
+  for (std::size_t i = 0; i < n; ++i) out.push_back({"link " + std::to_string(i), mean * (1.0 + noise * rng.normal())});
   return out;
 }
 
@@ -120,4 +119,29 @@ TEST(Outliers, GroupMediansRollLinksUpToNics) {
   const auto report = fr::find_outliers(nics, fr::Better::higher);
   ASSERT_EQ(report.outliers.size(), 1u);
   EXPECT_EQ(report.outliers[0].label, "node0/rail0");
+}
+
+TEST(Outliers, ClusterScaleNicsAndNodes) {
+  // 2,048 nodes x 8 rails: one NIC per (node, rail), each the median of its links; one NIC trained
+  // at half speed, one node whose every NIC is 15 % slow (a PCIe or NUMA problem).
+  fr::SplitMix64 rng(77);
+  std::vector<fr::Sample> nics;
+  std::vector<fr::Sample> node_links;
+  for (int n = 0; n < 2048; ++n)
+    for (int r = 0; r < 8; ++r) {
+      double v = 390.0 * (1 + 0.005 * rng.normal());
+      if (n == 1500 && r == 6) v = 195;
+      if (n == 42) v *= 0.85;
+      nics.push_back({"node" + std::to_string(n) + "/mlx5_" + std::to_string(r), v});
+      node_links.push_back({"node" + std::to_string(n), v});
+    }
+  const auto by_nic = fr::find_outliers(nics, fr::Better::higher);
+  ASSERT_TRUE(by_nic.judged);
+  ASSERT_EQ(by_nic.outliers.size(), 9u) << "the half-speed NIC and node42's eight";
+  EXPECT_EQ(by_nic.outliers[0].label, "node1500/mlx5_6");
+  const auto nodes = fr::group_medians(node_links);
+  ASSERT_EQ(nodes.size(), 2048u);
+  const auto by_node = fr::find_outliers(nodes, fr::Better::higher);
+  ASSERT_EQ(by_node.outliers.size(), 1u);
+  EXPECT_EQ(by_node.outliers[0].label, "node42");
 }

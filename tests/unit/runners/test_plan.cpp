@@ -118,7 +118,8 @@ TEST(PlanSettings, SetOverridesWithJsonOrText) {
   EXPECT_EQ(plan.expect.soft_rdma, fr::SoftRdmaPolicy::judge);
   EXPECT_DOUBLE_EQ(plan.expect.busbw_min_GBps.at("all_gather"), 12.5);
   const auto bad = usage_error([&] { fr::apply_setting(plan, "verbs.bw.iterations=0"); });
-  EXPECT_NE(bad.find("--set verbs.bw.iterations: verbs.bw.iterations: expected a positive integer"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("--set verbs.bw.iterations: verbs.bw.iterations: expected a positive integer"), std::string::npos)
+      << bad;
   const auto unknown = usage_error([&] { fr::apply_setting(plan, "verbs.nope=1"); });
   EXPECT_NE(unknown.find("unknown key 'verbs.nope'"), std::string::npos) << unknown;
   const auto syntax = usage_error([&] { fr::apply_setting(plan, "verbs.bw.iterations"); });

@@ -3,10 +3,9 @@
 // suite runs with, flattened to comparable fields, and each field compared across hosts so the
 // hosts that differ from the majority are named (one check per field).
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/result_document.hpp"
 
@@ -33,10 +32,10 @@ struct ToolchainRoots {
 
 struct FieldVerdict {
   std::string field;
-  std::string majority;       // the most common value ("" when there is no single one)
-  std::size_t hosts = 0;      // hosts compared
-  std::size_t agreeing = 0;   // hosts with the majority value
-  bool no_majority = false;   // a tie at the top (e.g. 1 vs 1)
+  std::string majority;                                        // the most common value ("" when there is no single one)
+  std::size_t hosts = 0;                                       // hosts compared
+  std::size_t agreeing = 0;                                    // hosts with the majority value
+  bool no_majority = false;                                    // a tie at the top (e.g. 1 vs 1)
   std::vector<std::pair<std::string, std::string>> differing;  // (host, its value), host order
 };
 

@@ -4,10 +4,9 @@
 // peers (MAD outliers of links, NICs, nodes, GPUs), as checks that name what is wrong. Pure
 // functions of the stage's rows, so they are tested on synthetic fabrics of any size.
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/result_document.hpp"
 #include "fabricperf/runners/outliers.hpp"

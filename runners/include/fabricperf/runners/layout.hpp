@@ -2,19 +2,18 @@
 // Who is where in the job: nodes (distinct host names, in rank order), the ranks on each, and
 // which rank drives which rail. One rank per GPU: local rank i drives rail i (and rail i + P,
 // ... when there are more rails than ranks per node); --per-node: one rank drives every rail.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf::runners {
 
 struct ClusterLayout {
-  std::vector<std::string> nodes;              // distinct host names, in order of first rank
-  std::vector<int> node_of_rank;               // rank -> node index
-  std::vector<int> local_rank;                 // rank -> position among its node's ranks
-  std::vector<std::vector<int>> ranks_of_node; // node -> its ranks, ascending
-  int ranks_per_node = 0;                      // 0 when nodes have different rank counts
+  std::vector<std::string> nodes;               // distinct host names, in order of first rank
+  std::vector<int> node_of_rank;                // rank -> node index
+  std::vector<int> local_rank;                  // rank -> position among its node's ranks
+  std::vector<std::vector<int>> ranks_of_node;  // node -> its ranks, ascending
+  int ranks_per_node = 0;                       // 0 when nodes have different rank counts
 
   [[nodiscard]] static ClusterLayout from_hostnames(const std::vector<std::string>& hostnames);
   [[nodiscard]] int node_count() const noexcept { return static_cast<int>(nodes.size()); }

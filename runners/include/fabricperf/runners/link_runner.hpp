@@ -9,10 +9,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/clock.hpp"
 #include "fabricperf/runners/comm.hpp"
@@ -39,13 +38,13 @@ class RailDevices {
 };
 
 struct LinkTask {
-  int slot = 0;                 // rail (verbs, stress) or GPU index (gdr): matched with the peer's
+  int slot = 0;  // rail (verbs, stress) or GPU index (gdr): matched with the peer's
   int peer_rank = -1;
   verbs::Role role = verbs::Role::initiator;  // initiator sends (writes); target is written to
   const verbs::Device* device = nullptr;
   verbs::MemoryProvider* memory = nullptr;
-  bool soft = false;            // software RDMA device
-  std::string unavailable;      // why there is no device (reported as this task's error)
+  bool soft = false;                                 // software RDMA device
+  std::string unavailable;                           // why there is no device (reported as this task's error)
   nlohmann::json labels = nlohmann::json::object();  // added to every row (rail/gpu, pattern, ...)
 };
 
@@ -59,14 +58,14 @@ struct MeasureSpec {
   double duration_s = 0;
   bool bidirectional = false;
   int qps = 1;
-  double timeout_s = 30;        // the engines' no-progress limit and every exchange's wait
-  std::string stage;            // for rows and messages
-  std::uint64_t epoch_base = 1; // distinct per stage and round; both sides compute the same
+  double timeout_s = 30;         // the engines' no-progress limit and every exchange's wait
+  std::string stage;             // for rows and messages
+  std::uint64_t epoch_base = 1;  // distinct per stage and round; both sides compute the same
 };
 
 struct RoundOutcome {
-  std::vector<nlohmann::json> rows;    // measured by this rank (initiators; both with bidirectional)
-  std::vector<std::string> errors;     // "verbs_bw round 2: node1 mlx5_0 <-> node2: ..." per failed task
+  std::vector<nlohmann::json> rows;  // measured by this rank (initiators; both with bidirectional)
+  std::vector<std::string> errors;   // "verbs_bw round 2: node1 mlx5_0 <-> node2: ..." per failed task
 };
 
 // Measures every task for every size. Tasks that fail are reported in errors and skipped for

@@ -39,8 +39,8 @@ struct OutlierReport {
   bool judged = false;  // false when there were fewer than min_samples samples
   std::size_t samples = 0;
   double median = 0;
-  double mad = 0;       // raw median absolute deviation
-  double threshold = 0; // the value beyond which a sample is flagged (on the bad side)
+  double mad = 0;                 // raw median absolute deviation
+  double threshold = 0;           // the value beyond which a sample is flagged (on the bad side)
   std::vector<Outlier> outliers;  // worst first
 };
 

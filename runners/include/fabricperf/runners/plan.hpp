@@ -25,18 +25,17 @@
 // }
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace fabricperf::runners {
 
 // Stage names, in the order they run.
-inline constexpr std::string_view kStageNames[] = {"preflight", "verbs_bw", "verbs_lat", "gdr", "collectives",
-                                                   "stress"};
+inline constexpr std::string_view kStageNames[] = {"preflight", "verbs_bw",    "verbs_lat",
+                                                   "gdr",       "collectives", "stress"};
 [[nodiscard]] bool is_stage_name(std::string_view name) noexcept;
 
 struct BwPlan {
@@ -57,8 +56,8 @@ struct LatPlan {
 struct VerbsPlan {
   BwPlan bw;
   LatPlan lat;
-  std::uint64_t max_rounds = 0;  // 0: every round (all pairs); else the first N rounds
-  int rails = 0;                 // 0: every active RDMA port of the node
+  std::uint64_t max_rounds = 0;      // 0: every round (all pairs); else the first N rounds
+  int rails = 0;                     // 0: every active RDMA port of the node
   std::vector<std::string> devices;  // explicit rail order, e.g. ["mlx5_0", "mlx5_3"]
   int gid_index = -1;                // -1: the engine's default (RoCE v2 IPv4 when present)
   int port_base = 18600;             // TCP ports for pair connection setup: port_base + rail
@@ -94,12 +93,12 @@ struct StressPlan {
 enum class SoftRdmaPolicy { warn, judge };  // Soft-RoCE/siw: no line rate to judge against
 
 struct Expectations {
-  double line_rate_pct = 90;         // verbs bw per link, % of the port's line rate
-  double lat_max_us = 5;             // verbs latency ceiling (median, smallest size)
-  double gdr_line_rate_pct = 80;     // GPUDirect bw, % of the NIC's line rate
-  double stress_line_rate_pct = 75;  // bisection/permutation, % of the sum of the links' line rates
+  double line_rate_pct = 90;                     // verbs bw per link, % of the port's line rate
+  double lat_max_us = 5;                         // verbs latency ceiling (median, smallest size)
+  double gdr_line_rate_pct = 80;                 // GPUDirect bw, % of the NIC's line rate
+  double stress_line_rate_pct = 75;              // bisection/permutation, % of the sum of the links' line rates
   std::map<std::string, double> busbw_min_GBps;  // per collective op, largest size
-  double busbw_min_line_rate_pct = 0;  // else: floor as % of a node's summed line rate (0: none)
+  double busbw_min_line_rate_pct = 0;            // else: floor as % of a node's summed line rate (0: none)
   double outlier_k = 5;
   double outlier_min_deviation_pct = 5;
   std::uint64_t outlier_min_samples = 5;

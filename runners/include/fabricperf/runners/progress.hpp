@@ -31,8 +31,8 @@ class Progress {
   bool enabled_;
   bool tty_;
   double total_estimate_s_;
-  double done_estimate_s_ = 0;   // estimates of finished stages
-  double done_actual_s_ = 0;     // their actual durations
+  double done_estimate_s_ = 0;  // estimates of finished stages
+  double done_actual_s_ = 0;    // their actual durations
   std::string stage_;
   std::size_t index_ = 0, count_ = 0, rounds_ = 0, round_ = 0;
   double stage_estimate_s_ = 0;

@@ -3,11 +3,10 @@
 // ranks (Comm over the Bootstrap) and the output (SuiteDocument), runs collectively on every
 // rank, and leaves rows (each with "stage") and checks in the document on rank 0.
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/clock.hpp"
 #include "fabricperf/runners/comm.hpp"
@@ -21,9 +20,9 @@ namespace fabricperf::runners {
 
 // A GPU of a node and the NIC fp_topo pairs it with (GPUDirect RDMA goes through that NIC).
 struct GpuNic {
-  int gpu = 0;          // index in PCI bus order (= CUDA index with CUDA_DEVICE_ORDER=PCI_BUS_ID)
+  int gpu = 0;  // index in PCI bus order (= CUDA index with CUDA_DEVICE_ORDER=PCI_BUS_ID)
   std::string pci;
-  std::string nic;      // RDMA device name ("" when it has none)
+  std::string nic;  // RDMA device name ("" when it has none)
   int nic_port = 1;
 };
 
@@ -34,7 +33,7 @@ struct Discovery {
   std::vector<std::vector<RailPort>> rails_of_node;  // per node: its usable ports, rail order
   int rails = 0;                                     // rails every node has (capped by the plan)
   int gpus_per_node = 0;                             // smallest GPU count of any node
-  std::vector<std::vector<GpuNic>> gpus_of_node;    // per node, from its topology
+  std::vector<std::vector<GpuNic>> gpus_of_node;     // per node, from its topology
   std::vector<nlohmann::json> topology_of_node;      // per node: {"checks": [...], "error": "...", "result": {...}}
   double min_line_rate_gbps = 0;                     // slowest rail port (0: unknown)
   bool any_soft = false;                             // a rail is software RDMA

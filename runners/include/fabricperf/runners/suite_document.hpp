@@ -6,12 +6,11 @@
 // other ranks keep an empty document and a silent human stream.
 #include <chrono>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/result_document.hpp"
 
@@ -30,7 +29,9 @@ class SuiteDocument {
   void set_writer(bool writer);
   [[nodiscard]] bool writer() const;
   [[nodiscard]] std::ostream& human() const;
-  [[nodiscard]] bool json_to_stdout() const noexcept { return json_path_ == "-"; }  // stdout (stderr when JSON goes to stdout); void when not writer
+  [[nodiscard]] bool json_to_stdout() const noexcept {
+    return json_path_ == "-";
+  }  // stdout (stderr when JSON goes to stdout); void when not writer
 
   void set_params(nlohmann::json params);
   void add_host(nlohmann::json host);

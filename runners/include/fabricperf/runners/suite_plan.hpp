@@ -3,10 +3,9 @@
 // a given shape, its rounds (which node pairs run at once), how many pairs and links that is,
 // and an estimated duration. fp_suite --dry-run prints exactly this; a live run executes it.
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/runners/plan.hpp"
 #include "fabricperf/runners/schedule.hpp"
@@ -15,36 +14,36 @@ namespace fabricperf::runners {
 
 struct ClusterShape {
   int nodes = 2;
-  int rails = 1;              // NICs used per node (rail i <-> rail i)
-  int gpus_per_node = 0;      // 0: no GPUs (no gdr stage, MPI collectives)
-  int ranks_per_node = 1;     // collectives run across nodes * ranks_per_node ranks
+  int rails = 1;                // NICs used per node (rail i <-> rail i)
+  int gpus_per_node = 0;        // 0: no GPUs (no gdr stage, MPI collectives)
+  int ranks_per_node = 1;       // collectives run across nodes * ranks_per_node ranks
   double line_rate_gbps = 400;  // per port, for time estimates only
 };
 
 // Constants of the time model (seconds unless named). Rough on purpose: the point is the order
 // of magnitude of a 2,048-node run, and how it scales with nodes, rails and sizes.
 struct CostModel {
-  double round_setup_s = 0.2;      // connection setup + exchange + barrier per round
-  double bw_efficiency = 0.95;     // share of line rate a healthy link reaches
-  double msg_overhead_us = 0.5;    // per message, floor for small sizes
-  double lat_base_us = 2.0;        // one-way small-message latency
-  double coll_alpha_us = 10.0;     // per collective step latency
-  double coll_efficiency = 0.8;    // busbw as a share of a node's summed line rate
+  double round_setup_s = 0.2;    // connection setup + exchange + barrier per round
+  double bw_efficiency = 0.95;   // share of line rate a healthy link reaches
+  double msg_overhead_us = 0.5;  // per message, floor for small sizes
+  double lat_base_us = 2.0;      // one-way small-message latency
+  double coll_alpha_us = 10.0;   // per collective step latency
+  double coll_efficiency = 0.8;  // busbw as a share of a node's summed line rate
   double preflight_base_s = 2.0;
   double preflight_per_node_s = 0.002;
-  double duration_slack_s = 0.1;   // warm-up around a time-based measurement
+  double duration_slack_s = 0.1;  // warm-up around a time-based measurement
 };
 
 struct StageSchedule {
   std::string stage;
-  std::vector<Round> rounds;   // verbs_bw/verbs_lat/gdr: disjoint pairs; stress: flows (a receives from b)
+  std::vector<Round> rounds;             // verbs_bw/verbs_lat/gdr: disjoint pairs; stress: flows (a receives from b)
   std::vector<std::string> round_names;  // stress: "bisection", "permutation 1", ...
-  std::size_t pairs = 0;       // node pairs (flows for stress) over all rounds
-  std::size_t pairs_per_round = 0;  // the largest round
-  std::size_t links = 0;       // pairs x rails (x GPUs for gdr)
-  std::size_t steps = 0;       // collectives: op x size measurements
+  std::size_t pairs = 0;                 // node pairs (flows for stress) over all rounds
+  std::size_t pairs_per_round = 0;       // the largest round
+  std::size_t links = 0;                 // pairs x rails (x GPUs for gdr)
+  std::size_t steps = 0;                 // collectives: op x size measurements
   double estimated_s = 0;
-  std::string skip_reason;     // non-empty: the stage will not run on this cluster
+  std::string skip_reason;  // non-empty: the stage will not run on this cluster
 };
 
 struct SuiteSchedule {

@@ -2,11 +2,10 @@
 // The table at the end of a run: per stage the checks by status, the rows and the time; then
 // every failed and warned check in one line each, the errors, and the verdict.
 #include <map>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/runners/suite_plan.hpp"
 
