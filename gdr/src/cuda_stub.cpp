@@ -71,4 +71,7 @@ double time_copy_us(void*, const void*, std::size_t, int, const Stream&) {
   unavailable("cudaMemcpy");
 }
 
+// No GPU memory can exist without CUDA, so there are no GPUDirect writes to flush.
+void flush_gpudirect_writes(int) noexcept {}
+
 }  // namespace fabricperf::gdr::cuda
