@@ -31,6 +31,47 @@ FP_BW=$FP_BUILD_DIR/bw/fp_bw
 FP_LAT=$FP_BUILD_DIR/latency/fp_lat
 for b in "$FP_BW" "$FP_LAT"; do [ -x "$b" ] || { echo "run.sh: $b not built" >&2; exit 2; }; done
 
+summarize() {  # RAW_CSV START ROUNDS
+/usr/bin/python3 - "$1" "$2" "$3" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+by = {}
+for r in rows:
+    if not r["value"]:
+        continue
+    by.setdefault((r["test"], int(r["size"])), {}).setdefault(r["tool"], {})[int(r["round"])] = r
+print(f"Measured {sys.argv[2]}, {sys.argv[3]} alternating rounds per point.")
+print("bw: Gb/s average (higher is better); lat: t_typical us (lower is better).")
+print("ratio = fp / perftest per round; median [min-max]. CPU = client user+sys per message (us),")
+print("marginal: (full run - quarter run) / (message difference), start-up cancels out; median over rounds.\n")
+print("| test | size | fp median | perftest median | ratio median [spread] | fp CPU us/msg | perftest CPU us/msg |")
+print("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
+for (test, size), tools in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    fp, pt = tools.get("fp", {}), tools.get("perftest", {})
+    common = sorted((set(fp) & set(pt)) - {0})
+    if not common:
+        print(f"| {test} | {size} | - | - | no paired rounds | - | - |")
+        continue
+    ratios = [float(fp[k]["value"]) / float(pt[k]["value"]) for k in common if float(pt[k]["value"]) > 0]
+    med = lambda xs: statistics.median(xs) if xs else float("nan")
+    fmt = lambda x: "n/a" if x != x else f"{x:.1f}"
+    def cpu(d):
+        base = d.get(0)
+        if not base or not base["cpu_s"]:
+            return float("nan")
+        per = [(float(d[k]["cpu_s"]) - float(base["cpu_s"])) * 1e6 / (int(d[k]["messages"]) - int(base["messages"]))
+               for k in common if d[k]["cpu_s"] and int(d[k]["messages"]) > int(base["messages"])]
+        m = med(per)
+        return m if m > 0 else float("nan")  # noise larger than the difference: n/a
+    print(f"| {test} | {size} | {med([float(fp[k]['value']) for k in common]):.4g} | "
+          f"{med([float(pt[k]['value']) for k in common]):.4g} | {med(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}] | "
+          f"{fmt(cpu(fp))} | {fmt(cpu(pt))} |")
+PY
+}
+
+# SUMMARY_ONLY=RAW.csv: only print the table of an earlier run.
+if [ -n "${SUMMARY_ONLY:-}" ]; then summarize "$SUMMARY_ONLY" "(see $SUMMARY_ONLY)" "$ROUNDS"; exit 0; fi
+
 # Under the testbed lock unless already inside it (the lock fd must not leak into qemu: -o).
 if [ -z "${FABRICPERF_TEST_HOSTS:-}" ] && [ -z "${FP_BENCH_LOCKED:-}" ]; then
   export FP_BENCH_LOCKED=1
@@ -106,36 +147,4 @@ for test in $TESTS; do
   done
 done
 
-/usr/bin/python3 - "$raw" "$start" "$ROUNDS" <<'PY' | tee "$OUT/summary.md"
-import csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-by = {}
-for r in rows:
-    if not r["value"]:
-        continue
-    by.setdefault((r["test"], int(r["size"])), {}).setdefault(r["tool"], {})[int(r["round"])] = r
-print(f"Measured {sys.argv[2]}, {sys.argv[3]} alternating rounds per point.")
-print("bw: Gb/s average (higher is better); lat: t_typical us (lower is better).")
-print("ratio = fp / perftest per round; median [min-max]. CPU = client user+sys per message (us),")
-print("marginal: (full run - quarter run) / (message difference), start-up cancels out; median over rounds.\n")
-print("| test | size | fp median | perftest median | ratio median [spread] | fp CPU us/msg | perftest CPU us/msg |")
-print("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
-for (test, size), tools in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-    fp, pt = tools.get("fp", {}), tools.get("perftest", {})
-    common = sorted((set(fp) & set(pt)) - {0})
-    if not common:
-        print(f"| {test} | {size} | - | - | no paired rounds | - | - |")
-        continue
-    ratios = [float(fp[k]["value"]) / float(pt[k]["value"]) for k in common if float(pt[k]["value"]) > 0]
-    med = lambda xs: statistics.median(xs) if xs else float("nan")
-    def cpu(d):
-        base = d.get(0)
-        if not base or not base["cpu_s"]:
-            return float("nan")
-        per = [(float(d[k]["cpu_s"]) - float(base["cpu_s"])) * 1e6 / (int(d[k]["messages"]) - int(base["messages"]))
-               for k in common if d[k]["cpu_s"] and int(d[k]["messages"]) > int(base["messages"])]
-        return med(per)
-    print(f"| {test} | {size} | {med([float(fp[k]['value']) for k in common]):.4g} | "
-          f"{med([float(pt[k]['value']) for k in common]):.4g} | {med(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}] | "
-          f"{cpu(fp):.1f} | {cpu(pt):.1f} |")
-PY
+summarize "$raw" "$start" "$ROUNDS" | tee "$OUT/summary.md"
