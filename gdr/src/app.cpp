@@ -279,11 +279,6 @@ void Run::validate_options() {
   if (ud) throw UsageError("fp_gdr uses RC connections (-c UD is fp_bw's)");
   sizes_ = o_.sizes.sizes();
   max_size_ = *std::max_element(sizes_.begin(), sizes_.end());
-  // Workaround (verbs engines as of this writing): prepare() posts a fresh set of receives per
-  // run while the previous run's set stays posted, sized for its own message size. A send sweep
-  // therefore runs largest size first (a larger stale receive takes a smaller message) on a
-  // receive queue deep enough for every run's set. Remove once the engines top up instead.
-  if (op_ == Op::send && sizes_.size() > 1) std::sort(sizes_.begin(), sizes_.end(), std::greater<>());
 }
 
 int Run::fail_cuda(RunOutput& out, const CudaUnavailable& u) {
@@ -317,8 +312,7 @@ void Run::create_endpoints() {
   EndpointConfig cfg;
   cfg.qp.type = IBV_QPT_RC;
   cfg.qp.send_depth = is_lat(o_) ? 16 : o_.tx_depth;
-  const std::uint32_t runs_per_endpoint = static_cast<std::uint32_t>(sizes_.size());
-  cfg.qp.recv_depth = needs_receives(op_) ? (is_lat(o_) ? 16U : o_.rx_depth) * runs_per_endpoint : 1;
+  cfg.qp.recv_depth = needs_receives(op_) ? (is_lat(o_) ? 16U : o_.rx_depth) : 1;
   cfg.qp.max_inline = o_.inline_size;
   cfg.num_qps = is_lat(o_) ? 1 : o_.qps;
   cfg.bytes_per_qp = is_lat(o_) ? latency_region_bytes(max_size_, false) : stride * slots_;

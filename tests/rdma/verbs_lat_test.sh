@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fp_lat between node1 (client) and node2 (server) over rxe: write ping-pong on polled memory,
-# send (RC and UD), read, atomics, with --validate; -a sweep; -D duration (histogram
+# send (RC and UD), read, atomics, with --validate; write and send -a sweeps; -D duration (histogram
 # percentiles); an mpirun-launched pair. Checks the documents (schema, fields, ordered
 # percentiles), never the speed.
 source "$(dirname "$0")/lib.sh"
@@ -68,6 +68,12 @@ pass "atomic fetch-add and compare-swap (returned values checked)"
 pair sweep -a --max-size 1K -n 50 --op write
 check_doc "$out/sweep.client.json" write "$("$FP_PY" -c 'print(",".join(str(2**i) for i in range(1, 11)))')"
 pass "-a --max-size 1K: 10 sizes in one document"
+
+# Send sweep: one receive queue for every size (receives left by a size take the next one's first).
+pair sendsweep -a --max-size 4K -n 50 --op send --validate
+check_doc "$out/sendsweep.client.json" send "$("$FP_PY" -c 'print(",".join(str(2**i) for i in range(1, 13)))')"
+assert_json "$out/sendsweep.client.json" "all(c['status'] == 'pass' for c in d['checks'])"
+pass "send -a --max-size 4K --validate: 12 sizes"
 
 pair duration -s 64 -D 3 --warmup 0.5 --op send
 check_doc "$out/duration.client.json" send 64

@@ -143,32 +143,14 @@ void BandwidthEngine::prepare(const BandwidthConfig& config, Role role) {
   peer_counts_.assign(nqps, 0);
   rx_count_.assign(nqps, 0);
 
-  // Receives: rx_depth per QP (at most `slots` with --validate so no slot has two in flight).
-  rwrs_.clear();
-  rsges_.clear();
+  // Receives: topped up to rx_depth per QP on the endpoint's ring (a previous run's receives
+  // stay posted and take this run's first messages). With --validate at most `slots` so no slot
+  // has two receives in flight.
   rx_depth_ = 0;
   if (rx_) {
     rx_depth_ = std::min(cfg_.rx_depth, ep_.config().qp.recv_depth);
     if (cfg_.validate) rx_depth_ = std::min<std::uint32_t>(rx_depth_, cfg_.slots);
-    rwrs_.assign(static_cast<std::size_t>(nqps) * rx_depth_, ibv_recv_wr{});
-    rsges_.assign(static_cast<std::size_t>(nqps) * rx_depth_, ibv_sge{});
-    for (std::uint32_t q = 0; q < nqps; ++q) {
-      for (std::uint32_t j = 0; j < rx_depth_; ++j) {
-        const std::size_t i = static_cast<std::size_t>(q) * rx_depth_ + j;
-        const std::uint32_t slot = cfg_.validate ? j % cfg_.slots : 0;
-        ibv_sge& sge = rsges_[i];
-        sge.addr = ep_.region_address(q) + slot * stride_;
-        sge.length = static_cast<std::uint32_t>(cfg_.size + (ud_ ? kUdGrhBytes : 0));
-        sge.lkey = ep_.lkey();
-        ibv_recv_wr& wr = rwrs_[i];
-        wr.wr_id = (static_cast<std::uint64_t>(q) << 48) | j;
-        wr.sg_list = cfg_.op == Op::write_imm ? nullptr : &sge;
-        wr.num_sge = cfg_.op == Op::write_imm ? 0 : 1;
-        ibv_recv_wr* bad = nullptr;
-        if (int rc = ibv_post_recv(ep_.qp(q), &wr, &bad); rc != 0)
-          throw_errno("posting " + std::to_string(rx_depth_) + " receives on QP " + std::to_string(q), rc);
-      }
-    }
+    ep_.top_up_receives(rx_depth_, cfg_.validate ? cfg_.slots : 1);
   }
 
   // Validation buffers: the read target holds one pattern per slot; write/send senders fill
@@ -252,6 +234,7 @@ BandwidthResult BandwidthEngine::run() {
   ControlChannel& ctrl = ep_.control();
   ibv_cq* const scq = ep_.send_cq();
   ibv_cq* const rcq = ep_.recv_cq();
+  ReceiveRing& ring = ep_.receives();
   ibv_wc wc[kPollBatch];
 
   bool tx_finished = !tx_;
@@ -329,21 +312,20 @@ BandwidthResult BandwidthEngine::run() {
       if (n < 0) throw PeerError(ep_.peer(), "polling the receive completion queue failed during " + what_running());
       for (int i = 0; i < n; ++i) {
         if (wc[i].status != IBV_WC_SUCCESS) fail_wc(wc[i], "receiving");
-        const auto qi = static_cast<std::uint32_t>(wc[i].wr_id >> 48);
-        const auto j = static_cast<std::uint32_t>(wc[i].wr_id & kCountMask);
+        const std::uint32_t qi = ReceiveRing::qp_of(wc[i].wr_id);
+        const std::uint32_t j = ReceiveRing::id_of(wc[i].wr_id);
+        ring.consumed(qi, j);
         const std::uint64_t k = rx_count_[qi]++;
         ++received_;
         if (cfg_.validate && cfg_.op == Op::send) {
-          const std::uint64_t slot = j % cfg_.slots;
-          const std::size_t at = ep_.region_offset(qi) + slot * stride_ + (ud_ ? kUdGrhBytes : 0);
+          const std::size_t at = ring.offset(qi, j) + (ud_ ? kUdGrhBytes : 0);
           const auto bad = ep_.buffer().check_pattern(at, cfg_.size, message_seed(cfg_.epoch, qi, k));
           if (bad || wc[i].byte_len != cfg_.size + (ud_ ? kUdGrhBytes : 0))
             validation_.record_mismatch(qi, k, bad.value_or(wc[i].byte_len));
           else
             validation_.record_ok();
         }
-        ibv_recv_wr* bad_wr = nullptr;
-        if (int rc = ibv_post_recv(ep_.qp(qi), &rwrs_[static_cast<std::size_t>(qi) * rx_depth_ + j], &bad_wr); rc != 0)
+        if (int rc = ring.repost(ep_.qp(qi), qi, j); rc != 0)
           throw_errno("re-posting a receive during " + what_running(), rc);
       }
       if (n > 0) progress = true;

@@ -58,6 +58,12 @@ Endpoint::Endpoint(const Device& device, MemoryProvider& memory, const EndpointC
     if (ibv_query_qp(qps_.front().get(), &attr, IBV_QP_CAP, &init) == 0) max_inline_ = init.cap.max_inline_data;
   }
   control_ = std::make_unique<ControlChannel>(device.context(), pd_.get(), sel);
+  receives_ = ReceiveRing(config_.num_qps, config_.qp.recv_depth, region_address(0), config_.bytes_per_qp, mr_.lkey());
+}
+
+void Endpoint::top_up_receives(std::uint32_t depth, std::uint32_t slots) {
+  if (qp_ptrs_.size() != config_.num_qps) throw Error("internal: receives posted before the data QPs exist");
+  for (std::uint32_t q = 0; q < config_.num_qps; ++q) receives_.top_up(qp_ptrs_[q], q, depth, slots);
 }
 
 EndpointInfo Endpoint::local_info() const {

@@ -14,7 +14,6 @@
 namespace fabricperf::verbs {
 namespace {
 
-constexpr std::uint64_t kRecvTag = 1ULL << 63;
 
 // The poll-byte value of iteration i: 1..255, never 0 (the zeroed buffer), never equal for
 // consecutive iterations.
@@ -116,22 +115,10 @@ void LatencyEngine::prepare(const LatencyConfig& config, Role role) {
   validation_ = ValidationOutcome{};
   validation_.enabled = cfg_.validate;
 
-  rwrs_.clear();
-  rsges_.clear();
-  if (cfg_.op == Op::send) {
-    const std::uint32_t depth = std::max<std::uint32_t>(1, std::min(cfg_.rx_depth, ep_.config().qp.recv_depth));
-    rwrs_.assign(depth, ibv_recv_wr{});
-    rsges_.assign(depth, ibv_sge{});
-    for (std::uint32_t j = 0; j < depth; ++j) {
-      rsges_[j].addr = ep_.region_address(0);
-      rsges_[j].length = static_cast<std::uint32_t>(cfg_.size + (ud_ ? kUdGrhBytes : 0));
-      rsges_[j].lkey = ep_.lkey();
-      rwrs_[j].wr_id = kRecvTag | j;
-      rwrs_[j].sg_list = &rsges_[j];
-      rwrs_[j].num_sge = 1;
-      post_recv(j);
-    }
-  }
+  // Send: receives into the receive area (slot 0 of the region), topped up on the endpoint's
+  // ring; whatever the previous run left posted takes this run's first messages.
+  if (cfg_.op == Op::send)
+    ep_.top_up_receives(std::max<std::uint32_t>(1, std::min(cfg_.rx_depth, ep_.config().qp.recv_depth)), 1);
   if (cfg_.validate && cfg_.op == Op::read && role_ == Role::target)
     ep_.buffer().fill_pattern(send_off_, cfg_.size, message_seed(cfg_.epoch, 0, 0));
 
@@ -149,8 +136,7 @@ void LatencyEngine::prepare(const LatencyConfig& config, Role role) {
 }
 
 void LatencyEngine::post_recv(std::uint32_t j) {
-  ibv_recv_wr* bad = nullptr;
-  if (int rc = ibv_post_recv(ep_.qp(0), &rwrs_[j], &bad); rc != 0)
+  if (int rc = ep_.receives().repost(ep_.qp(0), 0, j); rc != 0)
     throw_errno("posting a receive during " + what_running(), rc);
 }
 
@@ -244,9 +230,11 @@ LatencyResult LatencyEngine::run_pingpong() {
             return true;
           },
           "message", i);
-      if (stop_seen_) return;
+      if (stop_seen_) return;  // no completion: the initiator's end-of-run message came first
+      const std::uint32_t j = ReceiveRing::id_of(wc.wr_id);
+      ep_.receives().consumed(0, j);
       if (cfg_.validate) check_incoming(i, peer_tag, recv_data);
-      post_recv(static_cast<std::uint32_t>(wc.wr_id & 0xffffffffU));
+      post_recv(j);
     } else {
       const std::uint8_t tag = tag_of(i);
       spin([&] { return *poll_byte_ == tag; }, "write", i);

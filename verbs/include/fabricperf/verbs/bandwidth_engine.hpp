@@ -91,8 +91,6 @@ class BandwidthEngine {
   std::vector<TxQp> txq_;
   std::vector<ibv_send_wr> wrs_;
   std::vector<ibv_sge> sges_;
-  std::vector<ibv_recv_wr> rwrs_;
-  std::vector<ibv_sge> rsges_;
   std::vector<std::uint64_t> rx_count_;
   std::uint32_t rx_depth_ = 0;
   std::vector<CompletionSample> samples_;

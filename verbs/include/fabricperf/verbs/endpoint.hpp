@@ -18,6 +18,7 @@
 #include "fabricperf/verbs/handles.hpp"
 #include "fabricperf/verbs/memory.hpp"
 #include "fabricperf/verbs/qp_info.hpp"
+#include "fabricperf/verbs/receive_ring.hpp"
 
 namespace fabricperf::verbs {
 
@@ -66,6 +67,10 @@ class Endpoint {
   [[nodiscard]] ControlChannel& control() noexcept { return *control_; }
   [[nodiscard]] const std::string& peer() const noexcept { return peer_; }
   [[nodiscard]] std::uint32_t max_inline() const noexcept { return max_inline_; }
+  // The data QPs' posted receives, kept across engine runs (see receive_ring.hpp).
+  [[nodiscard]] ReceiveRing& receives() noexcept { return receives_; }
+  // Tops every data QP up to `depth` posted receives in `slots` slots of its region.
+  void top_up_receives(std::uint32_t depth, std::uint32_t slots);
 
  private:
   const Device& device_;
@@ -83,6 +88,7 @@ class Endpoint {
   AddressHandle ah_;
   std::string peer_ = "peer";
   std::uint32_t max_inline_ = 0;
+  ReceiveRing receives_;
 };
 
 }  // namespace fabricperf::verbs

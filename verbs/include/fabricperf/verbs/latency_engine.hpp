@@ -77,8 +77,6 @@ class LatencyEngine {
   std::uint8_t* source_ = nullptr;
   ibv_send_wr wr_{};
   ibv_sge sge_{};
-  std::vector<ibv_recv_wr> rwrs_;
-  std::vector<ibv_sge> rsges_;
   std::uint32_t outstanding_ = 0;
   std::uint64_t recv_seen_ = 0;
   std::uint64_t timeout_ticks_ = 0, hb_ticks_ = 0, last_hb_ = 0;
