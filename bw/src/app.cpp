@@ -33,6 +33,7 @@ struct Options {
   std::uint32_t cq_mod = 100;
   std::uint32_t post_list = 1;
   std::uint32_t inline_size = 0;
+  std::uint32_t outstanding_reads = 0;  // -o (0: the device's maximum)
   bool bidirectional = false;
   bool report_gbits = false;
   bool validate = false;
@@ -92,12 +93,16 @@ int run(const Options& o, int argc, char** argv) {
       c.qp.send_depth = o.tx_depth;
       c.qp.recv_depth = needs_receives(op) ? o.rx_depth : 1;
       c.qp.max_inline = o.inline_size;
+      if (o.outstanding_reads > 0) c.qp.max_rd_atomic = static_cast<std::uint8_t>(o.outstanding_reads);
       c.num_qps = o.qps;
       c.bytes_per_qp = stride * slots;
       return c;
     });
     session.connect();
 
+    // -o, or the device's limit the endpoint clamped the default to.
+    const unsigned reads_in_flight =
+        session.lanes().empty() ? 0U : session.lanes().front().endpoint->config().qp.max_rd_atomic;
     nlohmann::json params = {{"op", std::string(to_string(op))},
                              {"sizes_bytes", sizes},
                              {"qps", o.qps},
@@ -106,6 +111,7 @@ int run(const Options& o, int argc, char** argv) {
                              {"cq_mod", o.cq_mod},
                              {"post_list", o.post_list},
                              {"inline_bytes", o.inline_size},
+                             {"outstanding_reads", reads_in_flight},
                              {"bidirectional", o.bidirectional},
                              {"validate", o.validate},
                              {"timeout_s", o.common.timeout_s},
@@ -287,6 +293,8 @@ int main(int argc, char** argv) {
   app.add_option("-Q,--cq-mod", o.cq_mod, "Request a completion every N messages")->check(CLI::Range(1U, 16384U))->capture_default_str();
   app.add_option("-l,--post_list", o.post_list, "Work requests per post call")->check(CLI::Range(1U, 1024U))->capture_default_str();
   app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")->check(CLI::Range(0U, 4096U))->capture_default_str();
+  app.add_option("-o,--outs", o.outstanding_reads, "Outstanding RDMA reads per QP (default: the device's maximum)")
+      ->check(CLI::Range(1U, 255U));
   app.add_flag("-b,--bidirectional", o.bidirectional, "Measure both directions at once (reports the sum)");
   app.add_flag("--report_gbits,--report-gbits", o.report_gbits, "Table in Gb/sec (default MB/sec; JSON is always Gb/s)");
   app.add_flag("--validate", o.validate, "Give every message its own pattern and check every byte at the receiver");

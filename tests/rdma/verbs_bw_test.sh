@@ -47,7 +47,11 @@ pair read -s 16K -n 200 --op read --validate
 check_doc "$out/read.client.json" read 16384
 assert_json "$out/read.client.json" "[c['status'] for c in d['checks'] if c['name'] == 'data_validation'] == ['pass']"
 assert_json "$out/read.client.json" "d['results'][0]['validation']['messages_checked'] >= 200"
-pass "read 16K --validate (every message checked)"
+# Reads in flight per QP default to the device's limit, like perftest's -o (rxe: 128, mlx5: 16).
+rd_max=$(fp_run node1 ibv_devinfo -v -d "$FP_DEV" | awk '/max_qp_(init_)?rd_atom:/ {v = (v == "" || $2 < v) ? $2 : v} END {print v}')
+[ -n "$rd_max" ] || fail "no max_qp_rd_atom from ibv_devinfo"
+assert_json "$out/read.client.json" "d['params']['outstanding_reads'] == min($rd_max, 255)"
+pass "read 16K --validate (every message checked, $rd_max reads in flight)"
 
 pair send -s 8K -n 300 --op send --validate
 check_doc "$out/send.client.json" send 8192

@@ -89,7 +89,8 @@ void BandwidthEngine::prepare(const BandwidthConfig& config, Role role) {
   if (L > depth_) throw UsageError("post list (-l) larger than the tx depth (-t)");
   cfg_.cq_mod = std::clamp<std::uint32_t>(cfg_.cq_mod, 1, depth_);
   if (cfg_.validate) cfg_.cq_mod = 1;
-  if (cfg_.use_inline && cfg_.size > ep_.max_inline()) cfg_.use_inline = false;
+  // Inline copies the payload with the CPU: only messages that fit, from host-readable memory.
+  if (cfg_.use_inline && (cfg_.size > ep_.max_inline() || !ep_.buffer().host_accessible())) cfg_.use_inline = false;
   base_flags_ = cfg_.use_inline && cfg_.op != Op::read ? IBV_SEND_INLINE : 0;
   if (cfg_.validate) base_flags_ |= IBV_SEND_SIGNALED;
 

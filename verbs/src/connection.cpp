@@ -1,5 +1,7 @@
 #include "fabricperf/verbs/connection.hpp"
 
+#include <algorithm>
+
 #include <random>
 
 #include "fabricperf/error.hpp"
@@ -89,7 +91,8 @@ void rc_connect(ibv_qp* qp, const PortSelection& port, std::uint32_t local_psn, 
   rts.retry_cnt = options.retry_count;
   rts.rnr_retry = options.rnr_retry;
   rts.sq_psn = local_psn;
-  rts.max_rd_atomic = options.max_rd_atomic;
+  // Never more reads/atomics in flight than the peer's QP answers at once (perftest does the same).
+  rts.max_rd_atomic = remote.rd_atomic > 0 ? std::min(options.max_rd_atomic, remote.rd_atomic) : options.max_rd_atomic;
   if (int rc = ibv_modify_qp(qp, &rts,
                              IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
                                  IBV_QP_MAX_QP_RD_ATOMIC);

@@ -40,6 +40,7 @@ QpInfo ControlChannel::local_info() const {
   info.lid = port_.lid;
   info.gid = port_.gid.gid;
   info.mtu = static_cast<std::uint8_t>(port_.mtu);
+  info.rd_atomic = options_.max_rd_atomic;
   return info;
 }
 

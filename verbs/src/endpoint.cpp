@@ -18,9 +18,10 @@ Endpoint::Endpoint(const Device& device, MemoryProvider& memory, const EndpointC
       throw UsageError("queue depth above " + sel.device + "'s limit of " + std::to_string(cap) + " work requests");
   }
   const std::size_t total = config_.bytes_per_qp * config_.num_qps;
-  check_memlock(total + (128U << 10));
   pd_ = ProtectionDomain(device.context());
   buffer_ = memory.allocate(total);
+  // Registering host memory pins it against RLIMIT_MEMLOCK; GPU memory is not charged there.
+  check_memlock((buffer_->host_accessible() ? total : 0) + (128U << 10));
   mr_ = buffer_->register_memory(pd_.get(), config_.qp.access);
 
   auto depth = [&](int asked, std::uint32_t per_qp) {
@@ -83,6 +84,7 @@ EndpointInfo Endpoint::local_info() const {
     q.rkey = mr_.rkey();
     q.addr = region_address(i);
     q.length = config_.bytes_per_qp;
+    q.rd_atomic = config_.qp.max_rd_atomic;
     info.data.push_back(q);
   }
   return info;

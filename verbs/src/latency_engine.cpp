@@ -74,7 +74,7 @@ void LatencyEngine::prepare(const LatencyConfig& config, Role role) {
   wr_.sg_list = &sge_;
   wr_.num_sge = 1;
   wr_.send_flags = IBV_SEND_SIGNALED;
-  const bool inline_ok = cfg_.use_inline && cfg_.size <= ep_.max_inline();
+  const bool inline_ok = cfg_.use_inline && cfg_.size <= ep_.max_inline() && ep_.buffer().host_accessible();
   switch (cfg_.op) {
     case Op::write:
       wr_.opcode = IBV_WR_RDMA_WRITE;

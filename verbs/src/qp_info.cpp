@@ -9,8 +9,8 @@ namespace fabricperf::verbs {
 namespace {
 
 constexpr std::uint32_t kMagic = 0x31515046;  // "FPQ1"
-constexpr std::uint16_t kVersion = 1;
-constexpr std::size_t kQpRecord = 4 + 4 + 2 + 16 + 1 + 4 + 8 + 8;
+constexpr std::uint16_t kVersion = 2;
+constexpr std::size_t kQpRecord = 4 + 4 + 2 + 16 + 1 + 4 + 8 + 8 + 1;
 constexpr std::size_t kMaxName = 64;
 
 class Writer {
@@ -61,6 +61,7 @@ void put_qp(Writer& w, const QpInfo& q) {
   w.put(q.rkey);
   w.put(q.addr);
   w.put(q.length);
+  w.put(q.rd_atomic);
 }
 
 QpInfo get_qp(Reader& r, const char* which) {
@@ -73,6 +74,7 @@ QpInfo get_qp(Reader& r, const char* which) {
   q.rkey = r.get<std::uint32_t>();
   q.addr = r.get<std::uint64_t>();
   q.length = r.get<std::uint64_t>();
+  q.rd_atomic = r.get<std::uint8_t>();
   const std::string what = std::string("malformed QP info: ") + which;
   if (q.qpn == 0 || q.qpn > 0xffffff) throw Error(what + " QP number " + std::to_string(q.qpn) + " out of range");
   if (q.psn > 0xffffff) throw Error(what + " PSN " + std::to_string(q.psn) + " out of range");

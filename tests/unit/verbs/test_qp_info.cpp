@@ -17,6 +17,7 @@ QpInfo qp(std::uint32_t n) {
   q.rkey = 0x1234;
   q.addr = 0x7f0000001000ULL + n;
   q.length = 1 << 20;
+  q.rd_atomic = static_cast<std::uint8_t>(n % 200);
   return q;
 }
 EndpointInfo endpoint(unsigned nqps) {

@@ -24,7 +24,7 @@ struct QpOptions {
   std::uint8_t retry_count = 7;
   std::uint8_t rnr_retry = 7;     // 7 = retry forever on receiver-not-ready
   std::uint8_t min_rnr_timer = 12;
-  std::uint8_t max_rd_atomic = 16;  // clamped to the device's limits
+  std::uint8_t max_rd_atomic = 255;  // outstanding reads/atomics (-o); clamped to the device's limit
   std::uint8_t traffic_class = 0;
   std::uint8_t service_level = 0;
   std::uint32_t qkey = kDefaultQkey;

@@ -1,6 +1,6 @@
 #pragma once
 // What each side tells the other to connect: per QP {qpn, psn, lid, gid, mtu, rkey, addr,
-// length}, grouped per endpoint (one device's QPs plus its control QP). A fixed little-endian
+// length, rd_atomic}, grouped per endpoint (one device's QPs plus its control QP). A fixed little-endian
 // binary form travels through Bootstrap::all_gather; parsing validates every field and length.
 #include <cstdint>
 #include <string>
@@ -22,6 +22,7 @@ struct QpInfo {
   std::uint32_t rkey = 0;
   std::uint64_t addr = 0;    // remote buffer this QP may access
   std::uint64_t length = 0;  // its size in bytes
+  std::uint8_t rd_atomic = 0;  // reads/atomics this QP answers at once (0: not said)
   friend bool operator==(const QpInfo&, const QpInfo&) = default;
 };
 
