@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "fabricperf/bw/report.hpp"
-#include "fabricperf/clock.hpp"
 #include "fabricperf/cli.hpp"
+#include "fabricperf/clock.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
 #include "fabricperf/run_output.hpp"
@@ -13,6 +13,7 @@
 #include "fabricperf/verbs/bandwidth_engine.hpp"
 #include "fabricperf/verbs/rate.hpp"
 #include "fabricperf/verbs/session.hpp"
+#include "fabricperf/verbs/sweep.hpp"
 
 namespace fabricperf::bw {
 namespace {
@@ -118,7 +119,7 @@ int run(const Options& o, int argc, char** argv) {
                              {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}};
     if (o.duration_s > 0) {
       params["duration_s"] = o.duration_s;
-      params["warmup_s"] = o.warmup_s;
+      params["warmup_s"] = warmup_seconds(o.duration_s, o.warmup_s);
     } else {
       params["iterations"] = o.iterations;
     }
@@ -132,14 +133,7 @@ int run(const Options& o, int argc, char** argv) {
 
     const bool multi_row = session.lanes().size() > 1 || session.pairs().size() > 1 || mpi_launched;
     if (print) {
-      human << table_rule() << '\n' << "                    " << op_title(op) << '\n';
-      if (!session.lanes().empty()) {
-        const auto& sel = session.lanes().front().device->selection();
-        human << " Device         : " << sel.device << " port " << sel.port << " (" << (sel.ethernet ? "Ethernet" : "InfiniBand")
-              << ", " << (sel.rate_name.empty() ? "rate unknown" : sel.rate_name) << ", " << sel.line_rate_gbps << " Gb/s)\n"
-              << " GID index      : " << sel.gid.index << " (" << format_gid(sel.gid.gid) << ", " << to_string(sel.gid.type) << ")\n"
-              << " MTU            : " << mtu_to_bytes(sel.mtu) << " bytes\n";
-      }
+      print_banner(human, session, table_rule(), op_title(op));
       human << " Connection     : " << (ud ? "UD" : "RC") << ", " << o.qps << " QP(s), tx depth " << o.tx_depth
             << ", CQ moderation " << o.cq_mod << ", post list " << o.post_list << (o.bidirectional ? ", bidirectional" : "")
             << (o.validate ? ", validating data" : "") << '\n'
@@ -152,109 +146,87 @@ int run(const Options& o, int argc, char** argv) {
     engines.reserve(session.lanes().size());
     for (auto& lane : session.lanes()) engines.emplace_back(*lane.endpoint, clock);
     std::vector<BandwidthResult> results(engines.size());
-    const auto& phases = session.phases();
-    std::uint64_t epoch = 0;
-    for (const auto size : sizes) {
-      for (std::size_t ph = 0; ph < phases.size(); ++ph) {
-        ++epoch;
-        const bool active = session.active_in(ph);
-        if (active) {
-          BandwidthConfig cfg;
-          cfg.op = op;
-          cfg.size = size;
-          cfg.iterations = o.iterations;
-          cfg.duration_s = o.duration_s;
-          cfg.warmup_s = o.duration_s > 0 ? (o.warmup_s >= 0 ? o.warmup_s : std::min(2.0, o.duration_s / 4)) : 0;
-          cfg.tx_depth = o.tx_depth;
-          cfg.rx_depth = o.rx_depth;
-          cfg.cq_mod = o.cq_mod;
-          cfg.post_list = o.post_list;
-          cfg.use_inline = o.inline_size > 0 && size <= o.inline_size;
-          cfg.bidirectional = o.bidirectional;
-          cfg.validate = o.validate;
-          cfg.slots = slots;
-          cfg.timeout_s = o.common.timeout_s;
-          cfg.epoch = epoch;
-          for (auto& e : engines) e.prepare(cfg, session.role()->role);
-        }
-        const std::string doing = std::string(to_string(op)) + " " + format_size(size);
-        session.barrier("starting " + doing);
-        nlohmann::json mine = {{"active", active}};
-        if (active) {
-          session.run_lanes([&](std::size_t i) { results[i] = engines[i].run(); });
-          nlohmann::json lanes = nlohmann::json::array();
-          for (std::size_t i = 0; i < engines.size(); ++i) {
-            const auto& lane = session.lanes()[i];
-            LaneMeasurement m;
-            m.host = session.bootstrap().hostnames().at(static_cast<std::size_t>(session.rank()));
-            m.rank = session.rank();
-            m.device = lane.device->selection().device;
-            m.port = lane.device->selection().port;
-            m.line_rate_gbps = lane.device->selection().line_rate_gbps;
-            m.transmitted = results[i].transmitted;
-            m.tx = results[i].tx;
-            m.posted = results[i].posted;
-            m.received = results[i].received;
-            m.peer_sent = results[i].peer_sent;
-            m.validation = results[i].validation;
-            lanes.push_back(m.to_json());
-          }
-          mine["pair"] = session.role()->pair;
-          mine["lanes"] = lanes;
-        }
-        const auto all = session.gather(mine, "exchanging results of " + doing);
-        if (!session.reporting()) continue;
-        std::vector<nlohmann::json> rows;
-        for (const auto p : phases[ph]) {
-          const auto& pair = session.pairs()[p];
-          const auto& ti = all.at(static_cast<std::size_t>(pair.target));
-          const auto& in = all.at(static_cast<std::size_t>(pair.initiator));
-          if (!ti.value("active", false) || !in.value("active", false)) continue;
-          const auto& tl = ti.at("lanes");
-          const auto& il = in.at("lanes");
-          for (std::size_t i = 0; i < il.size() && i < tl.size(); ++i) {
-            RowContext ctx;
-            ctx.op = std::string(to_string(op));
-            ctx.size_bytes = size;
-            ctx.qps = o.qps;
-            ctx.bidirectional = o.bidirectional;
-            ctx.duration_mode = o.duration_s > 0;
-            ctx.iterations = o.iterations;
-            ctx.pair = p;
-            auto row = bw_row(ctx, LaneMeasurement::from_json(il[i]), LaneMeasurement::from_json(tl[i]));
-            if (o.validate && row.contains("validation")) {
-              const auto v = ValidationOutcome::from_json(row["validation"]);
-              Check check;
-              check.name = "data_validation";
-              check.status = v.passed() ? CheckStatus::pass : CheckStatus::fail;
-              check.expected = 0;
-              check.measured = v.mismatched_messages;
-              check.detail = std::string(to_string(op)) + " " + format_size(size) + " " + row.value("host", "") + ":" +
-                             row.value("device", "") + " -> " + row.value("peer_host", "") + ":" +
-                             row.value("peer_device", "") + ": " + v.describe();
-              check.labels = {{"host", row.value("host", "")},
-                              {"device", row.value("device", "")},
-                              {"size_bytes", size},
-                              {"pair", p}};
-              if (v.first_bad_offset) check.labels["first_bad_offset"] = *v.first_bad_offset;
-              out.add_check(check);
-              if (!v.passed() && print) human << " VALIDATION FAILED: " << check.detail << '\n';
-            }
-            rows.push_back(row);
-          }
-        }
-        for (auto& row : rows) {
-          if (print) human << table_line(row, o.report_gbits, multi_row) << '\n';
-          out.add_result(row);
-        }
-        if (rows.size() > 1) {
-          auto agg = aggregate_row(rows);
-          if (print) human << table_line(agg, o.report_gbits, true) << '\n';
-          out.add_result(agg);
-        }
-        if (print) human.flush();
+    SweepSteps steps;
+    steps.prepare = [&](std::uint64_t size, std::uint64_t epoch) {
+      BandwidthConfig cfg;
+      cfg.op = op;
+      cfg.size = size;
+      cfg.iterations = o.iterations;
+      cfg.duration_s = o.duration_s;
+      cfg.warmup_s = warmup_seconds(o.duration_s, o.warmup_s);
+      cfg.tx_depth = o.tx_depth;
+      cfg.rx_depth = o.rx_depth;
+      cfg.cq_mod = o.cq_mod;
+      cfg.post_list = o.post_list;
+      cfg.use_inline = o.inline_size > 0 && size <= o.inline_size;
+      cfg.bidirectional = o.bidirectional;
+      cfg.validate = o.validate;
+      cfg.slots = slots;
+      cfg.timeout_s = o.common.timeout_s;
+      cfg.epoch = epoch;
+      for (auto& e : engines) e.prepare(cfg, session.role()->role);
+    };
+    steps.run = [&](std::uint64_t) {
+      session.run_lanes([&](std::size_t i) { results[i] = engines[i].run(); });
+      nlohmann::json lanes = nlohmann::json::array();
+      for (std::size_t i = 0; i < engines.size(); ++i) {
+        const auto& lane = session.lanes()[i];
+        LaneMeasurement m;
+        m.host = session.bootstrap().hostnames().at(static_cast<std::size_t>(session.rank()));
+        m.rank = session.rank();
+        m.device = lane.device->selection().device;
+        m.port = lane.device->selection().port;
+        m.line_rate_gbps = lane.device->selection().line_rate_gbps;
+        m.transmitted = results[i].transmitted;
+        m.tx = results[i].tx;
+        m.posted = results[i].posted;
+        m.received = results[i].received;
+        m.peer_sent = results[i].peer_sent;
+        m.validation = results[i].validation;
+        lanes.push_back(m.to_json());
       }
-    }
+      return nlohmann::json{{"pair", session.role()->pair}, {"lanes", lanes}};
+    };
+    steps.report = [&](std::uint64_t size, std::size_t ph, const std::vector<nlohmann::json>& all) {
+      std::vector<nlohmann::json> rows;
+      for (const auto p : session.phases()[ph]) {
+        const auto& pair = session.pairs()[p];
+        const auto& ti = all.at(static_cast<std::size_t>(pair.target));
+        const auto& in = all.at(static_cast<std::size_t>(pair.initiator));
+        if (!ti.value("active", false) || !in.value("active", false)) continue;
+        const auto& tl = ti.at("lanes");
+        const auto& il = in.at("lanes");
+        for (std::size_t i = 0; i < il.size() && i < tl.size(); ++i) {
+          RowContext ctx;
+          ctx.op = std::string(to_string(op));
+          ctx.size_bytes = size;
+          ctx.qps = o.qps;
+          ctx.bidirectional = o.bidirectional;
+          ctx.duration_mode = o.duration_s > 0;
+          ctx.iterations = o.iterations;
+          ctx.pair = p;
+          auto row = bw_row(ctx, LaneMeasurement::from_json(il[i]), LaneMeasurement::from_json(tl[i]));
+          if (o.validate && row.contains("validation")) {
+            const auto v = ValidationOutcome::from_json(row["validation"]);
+            const Check check = validation_check(v, op, size, row, p, " -> ");
+            out.add_check(check);
+            if (!v.passed() && print) human << " VALIDATION FAILED: " << check.detail << '\n';
+          }
+          rows.push_back(row);
+        }
+      }
+      for (auto& row : rows) {
+        if (print) human << table_line(row, o.report_gbits, multi_row) << '\n';
+        out.add_result(row);
+      }
+      if (rows.size() > 1) {
+        auto agg = aggregate_row(rows);
+        if (print) human << table_line(agg, o.report_gbits, true) << '\n';
+        out.add_result(agg);
+      }
+      if (print) human.flush();
+    };
+    run_sweep(session, op, sizes, steps);
     if (print) human << table_rule() << '\n';
     session.barrier("finishing");
     params["devices"] = session.describe()["devices"];  // now with the pinning the lanes used
@@ -263,10 +235,7 @@ int run(const Options& o, int argc, char** argv) {
   } catch (const UsageError&) {
     throw;
   } catch (const PeerError& e) {
-    out.abort(e.what());
-    std::cerr << "fp_bw: " << e.what() << (o.common.json_path.empty() ? "" : "; partial results in " + o.common.json_path)
-              << '\n';
-    return 1;
+    return out.abort_for_lost_peer(e.what());
   } catch (const std::exception& e) {
     out.abort(e.what());
     throw;

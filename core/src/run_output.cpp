@@ -120,6 +120,13 @@ int RunOutput::finish(RunStatus status) {
   return status == RunStatus::ok && !doc_.any_check_failed() ? 0 : 1;
 }
 
+int RunOutput::abort_for_lost_peer(const std::string& what) {
+  abort(what);
+  std::cerr << doc_.tool() << ": " << what
+            << (json_path_.empty() || json_path_ == "-" ? "" : "; partial results in " + json_path_) << '\n';
+  return 1;
+}
+
 int RunOutput::abort(const std::string& what) {
   {
     std::lock_guard lock(mutex_);

@@ -872,10 +872,7 @@ int Run::operator()() {
   } catch (const UsageError&) {
     throw;
   } catch (const PeerError& e) {
-    out.abort(e.what());
-    std::cerr << "fp_gdr: " << e.what()
-              << (o_.common.json_path.empty() ? "" : "; partial results in " + o_.common.json_path) << '\n';
-    return 1;
+    return out.abort_for_lost_peer(e.what());
   } catch (const std::exception& e) {
     out.abort(e.what());
     throw;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <iostream>
 
-#include "fabricperf/clock.hpp"
 #include "fabricperf/cli.hpp"
+#include "fabricperf/clock.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
 #include "fabricperf/latency/report.hpp"
@@ -13,6 +13,7 @@
 #include "fabricperf/verbs/latency_engine.hpp"
 #include "fabricperf/verbs/rate.hpp"
 #include "fabricperf/verbs/session.hpp"
+#include "fabricperf/verbs/sweep.hpp"
 
 namespace fabricperf::latency {
 namespace {
@@ -90,7 +91,7 @@ int run(const Options& o, int argc, char** argv) {
                              {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}};
     if (o.duration_s > 0) {
       params["duration_s"] = o.duration_s;
-      params["warmup_s"] = o.warmup_s >= 0 ? o.warmup_s : std::min(2.0, o.duration_s / 4);
+      params["warmup_s"] = warmup_seconds(o.duration_s, o.warmup_s);
     } else {
       params["iterations"] = o.iterations;
     }
@@ -103,17 +104,7 @@ int run(const Options& o, int argc, char** argv) {
 
     const bool multi_row = session.lanes().size() > 1 || session.pairs().size() > 1 || mpi_launched;
     if (print) {
-      human << table_rule() << '\n' << "                    " << op_title(op) << '\n';
-      if (!session.lanes().empty()) {
-        const auto& sel = session.lanes().front().device->selection();
-        human << " Device         : " << sel.device << " port " << sel.port << " ("
-              << (sel.ethernet ? "Ethernet" : "InfiniBand") << ")\n"
-              << " GID index      : " << sel.gid.index << " (" << format_gid(sel.gid.gid) << ", "
-              << to_string(sel.gid.type) << ")\n"
-              << " MTU            : " << mtu_to_bytes(sel.mtu) << " bytes\n";
-        if (session.lanes().front().endpoint)
-          human << " Max inline     : " << session.lanes().front().endpoint->max_inline() << " bytes\n";
-      }
+      print_banner(human, session, table_rule(), op_title(op));
       human << " Connection     : " << (ud ? "UD" : "RC") << (o.validate ? ", validating data" : "") << ", "
             << (op == Op::write || op == Op::send ? "half round trip" : "full round trip") << '\n'
             << " Peer           : " << session.peer_name() << " (" << session.bootstrap().kind() << " exchange)\n"
@@ -125,96 +116,72 @@ int run(const Options& o, int argc, char** argv) {
     engines.reserve(session.lanes().size());
     for (auto& lane : session.lanes()) engines.emplace_back(*lane.endpoint, clock);
     std::vector<LatencyResult> results(engines.size());
-    const auto& phases = session.phases();
-    std::uint64_t epoch = 0;
-    for (const auto size : sizes) {
-      for (std::size_t ph = 0; ph < phases.size(); ++ph) {
-        ++epoch;
-        const bool active = session.active_in(ph);
-        if (active) {
-          LatencyConfig cfg;
-          cfg.op = op;
-          cfg.size = size;
-          cfg.iterations = o.iterations;
-          cfg.duration_s = o.duration_s;
-          cfg.warmup_s = o.duration_s > 0 ? (o.warmup_s >= 0 ? o.warmup_s : std::min(2.0, o.duration_s / 4)) : 0;
-          cfg.use_inline = o.inline_size > 0 && size <= o.inline_size;
-          cfg.validate = o.validate;
-          cfg.rx_depth = o.rx_depth;
-          cfg.timeout_s = o.common.timeout_s;
-          cfg.epoch = epoch;
-          for (auto& e : engines) e.prepare(cfg, session.role()->role);
-        }
-        const std::string doing = std::string(to_string(op)) + " " + format_size(size);
-        session.barrier("starting " + doing);
-        nlohmann::json mine = {{"active", active}};
-        if (active) {
-          session.run_lanes([&](std::size_t i) { results[i] = engines[i].run(); });
-          nlohmann::json rows = nlohmann::json::array();
-          nlohmann::json checks = nlohmann::json::array();
-          const auto& host_of = session.bootstrap().hostnames();
-          for (std::size_t i = 0; i < engines.size(); ++i) {
-            auto& r = results[i];
-            const auto& lane = session.lanes()[i];
-            nlohmann::json v = r.validation.to_json();
-            if (!r.measured) {
-              checks.push_back(v);
-              continue;
-            }
-            LatencyRowContext ctx;
-            ctx.op = std::string(to_string(op));
-            ctx.size_bytes = size;
-            ctx.device = lane.device->selection().device;
-            ctx.peer_device = lane.peer_device;
-            ctx.host = host_of.at(static_cast<std::size_t>(session.rank()));
-            ctx.peer_host = host_of.at(static_cast<std::size_t>(session.role()->peer));
-            ctx.rank = session.rank();
-            ctx.peer_rank = session.role()->peer;
-            ctx.port = lane.device->selection().port;
-            ctx.pair = session.role()->pair;
-            ctx.half_round_trip = r.divisor == 2;
-            nlohmann::json row = r.duration_mode ? latency_row(ctx, r.histogram_ns) : latency_row(ctx, r.samples_us);
-            checks.push_back(v);
-            rows.push_back(row);
-          }
-          mine["rows"] = rows;
-          mine["validation"] = checks;
-        }
-        const auto all = session.gather(mine, "exchanging results of " + doing);
-        if (!session.reporting()) continue;
-        for (const auto p : phases[ph]) {
-          const auto& pair = session.pairs()[p];
-          const auto& in = all.at(static_cast<std::size_t>(pair.initiator));
-          const auto& ti = all.at(static_cast<std::size_t>(pair.target));
-          if (!in.value("active", false)) continue;
-          const auto& rows = in.at("rows");
-          for (std::size_t i = 0; i < rows.size(); ++i) {
-            nlohmann::json row = rows[i];
-            if (o.validate) {
-              ValidationOutcome v = ValidationOutcome::from_json(in.at("validation").at(i));
-              if (ti.contains("validation") && i < ti.at("validation").size())
-                v.merge(ValidationOutcome::from_json(ti.at("validation").at(i)));
-              row["validation"] = v.to_json();
-              Check check;
-              check.name = "data_validation";
-              check.status = v.passed() ? CheckStatus::pass : CheckStatus::fail;
-              check.expected = 0;
-              check.measured = v.mismatched_messages;
-              check.detail = std::string(to_string(op)) + " " + format_size(size) + " " + row.value("host", "") + ":" +
-                             row.value("device", "") + " <-> " + row.value("peer_host", "") + ":" +
-                             row.value("peer_device", "") + ": " + v.describe();
-              check.labels = {{"host", row.value("host", "")}, {"device", row.value("device", "")}, {"size_bytes", size}, {"pair", p}};
-              if (v.first_bad_offset) check.labels["first_bad_offset"] = *v.first_bad_offset;
-              out.add_check(check);
-              if (!v.passed() && print) human << " VALIDATION FAILED: " << check.detail << '\n';
-            }
-            if (print) human << table_line(row, multi_row) << '\n';
-            out.add_result(row);
-          }
-        }
-        if (print) human.flush();
+    SweepSteps steps;
+    steps.prepare = [&](std::uint64_t size, std::uint64_t epoch) {
+      LatencyConfig cfg;
+      cfg.op = op;
+      cfg.size = size;
+      cfg.iterations = o.iterations;
+      cfg.duration_s = o.duration_s;
+      cfg.warmup_s = warmup_seconds(o.duration_s, o.warmup_s);
+      cfg.use_inline = o.inline_size > 0 && size <= o.inline_size;
+      cfg.validate = o.validate;
+      cfg.rx_depth = o.rx_depth;
+      cfg.timeout_s = o.common.timeout_s;
+      cfg.epoch = epoch;
+      for (auto& e : engines) e.prepare(cfg, session.role()->role);
+    };
+    steps.run = [&](std::uint64_t size) {
+      session.run_lanes([&](std::size_t i) { results[i] = engines[i].run(); });
+      nlohmann::json rows = nlohmann::json::array();
+      nlohmann::json checks = nlohmann::json::array();
+      const auto& host_of = session.bootstrap().hostnames();
+      for (std::size_t i = 0; i < engines.size(); ++i) {
+        auto& r = results[i];
+        const auto& lane = session.lanes()[i];
+        checks.push_back(r.validation.to_json());
+        if (!r.measured) continue;
+        LatencyRowContext ctx;
+        ctx.op = std::string(to_string(op));
+        ctx.size_bytes = size;
+        ctx.device = lane.device->selection().device;
+        ctx.peer_device = lane.peer_device;
+        ctx.host = host_of.at(static_cast<std::size_t>(session.rank()));
+        ctx.peer_host = host_of.at(static_cast<std::size_t>(session.role()->peer));
+        ctx.rank = session.rank();
+        ctx.peer_rank = session.role()->peer;
+        ctx.port = lane.device->selection().port;
+        ctx.pair = session.role()->pair;
+        ctx.half_round_trip = r.divisor == 2;
+        rows.push_back(r.duration_mode ? latency_row(ctx, r.histogram_ns) : latency_row(ctx, r.samples_us));
       }
-    }
+      return nlohmann::json{{"rows", rows}, {"validation", checks}};
+    };
+    steps.report = [&](std::uint64_t size, std::size_t ph, const std::vector<nlohmann::json>& all) {
+      for (const auto p : session.phases()[ph]) {
+        const auto& pair = session.pairs()[p];
+        const auto& in = all.at(static_cast<std::size_t>(pair.initiator));
+        const auto& ti = all.at(static_cast<std::size_t>(pair.target));
+        if (!in.value("active", false)) continue;
+        const auto& rows = in.at("rows");
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          nlohmann::json row = rows[i];
+          if (o.validate) {
+            ValidationOutcome v = ValidationOutcome::from_json(in.at("validation").at(i));
+            if (ti.contains("validation") && i < ti.at("validation").size())
+              v.merge(ValidationOutcome::from_json(ti.at("validation").at(i)));
+            row["validation"] = v.to_json();
+            const Check check = validation_check(v, op, size, row, p, " <-> ");
+            out.add_check(check);
+            if (!v.passed() && print) human << " VALIDATION FAILED: " << check.detail << '\n';
+          }
+          if (print) human << table_line(row, multi_row) << '\n';
+          out.add_result(row);
+        }
+      }
+      if (print) human.flush();
+    };
+    run_sweep(session, op, sizes, steps);
     if (print) human << table_rule() << '\n';
     session.barrier("finishing");
     params["devices"] = session.describe()["devices"];  // now with the pinning the lanes used
@@ -223,10 +190,7 @@ int run(const Options& o, int argc, char** argv) {
   } catch (const UsageError&) {
     throw;
   } catch (const PeerError& e) {
-    out.abort(e.what());
-    std::cerr << "fp_lat: " << e.what()
-              << (o.common.json_path.empty() ? "" : "; partial results in " + o.common.json_path) << '\n';
-    return 1;
+    return out.abort_for_lost_peer(e.what());
   } catch (const std::exception& e) {
     out.abort(e.what());
     throw;

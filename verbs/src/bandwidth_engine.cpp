@@ -8,6 +8,7 @@
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/sizes.hpp"
+#include "fabricperf/verbs/completion.hpp"
 #include "fabricperf/verbs/pattern.hpp"
 #include "fabricperf/verbs/rate.hpp"
 
@@ -29,13 +30,6 @@ ibv_wr_opcode wr_opcode(Op op) {
   }
 }
 
-std::string wc_problem(const ibv_wc& wc) {
-  std::string s = ibv_wc_status_str(wc.status);
-  if (wc.status == IBV_WC_RETRY_EXC_ERR || wc.status == IBV_WC_RNR_RETRY_EXC_ERR)
-    s += ": the peer stopped answering (process gone, host down or link cut)";
-  return s;
-}
-
 }  // namespace
 
 BandwidthEngine::BandwidthEngine(Endpoint& endpoint, const CycleClock& clock) : ep_(endpoint), clock_(clock) {}
@@ -46,9 +40,9 @@ std::string BandwidthEngine::what_running() const {
 }
 
 void BandwidthEngine::fail_wc(const ibv_wc& wc, const char* what) const {
-  throw PeerError(ep_.peer(), std::string(what) + " with " + ep_.peer() + " failed during " + what_running() +
-                                  " (QP " + std::to_string(wc.qp_num) + ", vendor error " +
-                                  std::to_string(wc.vendor_err) + ": " + wc_problem(wc) + ")");
+  throw PeerError(ep_.peer(), std::string(what) + " with " + ep_.peer() + " failed during " + what_running() + " (QP " +
+                                  std::to_string(wc.qp_num) + ", vendor error " + std::to_string(wc.vendor_err) + ": " +
+                                  completion_problem(wc) + ")");
 }
 
 void BandwidthEngine::fail_timeout(double idle_s) const {

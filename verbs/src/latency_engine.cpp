@@ -7,24 +7,16 @@
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/sizes.hpp"
+#include "fabricperf/verbs/completion.hpp"
 #include "fabricperf/verbs/metrics.hpp"
 #include "fabricperf/verbs/pattern.hpp"
 #include "fabricperf/verbs/rate.hpp"
 
 namespace fabricperf::verbs {
 namespace {
-
-
 // The poll-byte value of iteration i: 1..255, never 0 (the zeroed buffer), never equal for
 // consecutive iterations.
 constexpr std::uint8_t tag_of(std::uint64_t i) noexcept { return static_cast<std::uint8_t>(i % 255 + 1); }
-
-std::string wc_problem(const ibv_wc& wc) {
-  std::string s = ibv_wc_status_str(wc.status);
-  if (wc.status == IBV_WC_RETRY_EXC_ERR || wc.status == IBV_WC_RNR_RETRY_EXC_ERR)
-    s += ": the peer stopped answering (process gone, host down or link cut)";
-  return s;
-}
 
 }  // namespace
 
@@ -156,7 +148,7 @@ void LatencyEngine::reap_send() {
   for (int i = 0; i < n; ++i) {
     if (wc[i].status != IBV_WC_SUCCESS)
       throw PeerError(ep_.peer(), std::string(to_string(cfg_.op)) + " to " + ep_.peer() + " failed during " +
-                                      what_running() + " (" + wc_problem(wc[i]) + ")");
+                                      what_running() + " (" + completion_problem(wc[i]) + ")");
     --outstanding_;
   }
 }
@@ -226,7 +218,7 @@ LatencyResult LatencyEngine::run_pingpong() {
             if (n == 0) return false;
             if (wc.status != IBV_WC_SUCCESS)
               throw PeerError(ep_.peer(), "receiving from " + ep_.peer() + " failed during " + what_running() + " (" +
-                                              wc_problem(wc) + ")");
+                                              completion_problem(wc) + ")");
             return true;
           },
           "message", i);
@@ -344,7 +336,7 @@ LatencyResult LatencyEngine::run_one_sided() {
           if (n == 0) return false;
           if (wc.status != IBV_WC_SUCCESS)
             throw PeerError(ep_.peer(), std::string(to_string(cfg_.op)) + " from " + ep_.peer() + " failed during " +
-                                            what_running() + " (" + wc_problem(wc) + ")");
+                                            what_running() + " (" + completion_problem(wc) + ")");
           return true;
         },
         "completion", i);

@@ -39,6 +39,9 @@ class RunOutput {
   int finish(RunStatus status);
   // Records `what` as an error and writes the document as aborted; returns 1.
   int abort(const std::string& what);
+  // A peer was lost (PeerError): abort(what), and on stderr "<tool>: <what>; partial results in
+  // FILE" (the file only when one is written). Returns 1.
+  int abort_for_lost_peer(const std::string& what);
 
  private:
   void write_locked(RunStatus status, bool partial) const;

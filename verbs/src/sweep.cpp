@@ -1,0 +1,64 @@
+#include "fabricperf/verbs/sweep.hpp"
+
+#include <algorithm>
+
+#include "fabricperf/sizes.hpp"
+#include "fabricperf/verbs/gid.hpp"
+#include "fabricperf/verbs/rate.hpp"
+
+namespace fabricperf::verbs {
+
+void run_sweep(Session& session, Op op, const std::vector<std::uint64_t>& sizes, const SweepSteps& steps) {
+  const auto& phases = session.phases();
+  std::uint64_t epoch = 0;
+  for (const auto size : sizes) {
+    for (std::size_t ph = 0; ph < phases.size(); ++ph) {
+      ++epoch;
+      const bool active = session.active_in(ph);
+      if (active) steps.prepare(size, epoch);
+      const std::string doing = std::string(to_string(op)) + " " + format_size(size);
+      session.barrier("starting " + doing);
+      nlohmann::json mine = {{"active", active}};
+      if (active) mine.update(steps.run(size));
+      const auto all = session.gather(mine, "exchanging results of " + doing);
+      if (session.reporting()) steps.report(size, ph, all);
+    }
+  }
+}
+
+double warmup_seconds(double duration_s, double warmup_s) noexcept {
+  if (duration_s <= 0) return 0;
+  return warmup_s >= 0 ? warmup_s : std::min(2.0, duration_s / 4);
+}
+
+Check validation_check(const ValidationOutcome& outcome, Op op, std::uint64_t size, const nlohmann::json& row,
+                       std::size_t pair, const std::string& link) {
+  Check check;
+  check.name = "data_validation";
+  check.status = outcome.passed() ? CheckStatus::pass : CheckStatus::fail;
+  check.expected = 0;
+  check.measured = outcome.mismatched_messages;
+  check.detail = std::string(to_string(op)) + " " + format_size(size) + " " + row.value("host", "") + ":" +
+                 row.value("device", "") + link + row.value("peer_host", "") + ":" + row.value("peer_device", "") +
+                 ": " + outcome.describe();
+  check.labels = {
+      {"host", row.value("host", "")}, {"device", row.value("device", "")}, {"size_bytes", size}, {"pair", pair}};
+  if (outcome.first_bad_offset) check.labels["first_bad_offset"] = *outcome.first_bad_offset;
+  return check;
+}
+
+void print_banner(std::ostream& human, Session& session, const std::string& rule, const std::string& title) {
+  human << rule << '\n' << "                    " << title << '\n';
+  if (session.lanes().empty()) return;
+  const Lane& lane = session.lanes().front();
+  const auto& sel = lane.device->selection();
+  human << " Device         : " << sel.device << " port " << sel.port << " ("
+        << (sel.ethernet ? "Ethernet" : "InfiniBand") << ", "
+        << (sel.rate_name.empty() ? "rate unknown" : sel.rate_name) << ", " << sel.line_rate_gbps << " Gb/s)\n"
+        << " GID index      : " << sel.gid.index << " (" << format_gid(sel.gid.gid) << ", " << to_string(sel.gid.type)
+        << ")\n"
+        << " MTU            : " << mtu_to_bytes(sel.mtu) << " bytes\n";
+  if (lane.endpoint) human << " Max inline     : " << lane.endpoint->max_inline() << " bytes\n";
+}
+
+}  // namespace fabricperf::verbs
