@@ -1,6 +1,5 @@
 #include "fabricperf/run_output.hpp"
 
-#include <pthread.h>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -9,64 +8,30 @@
 #include "fabricperf/atomic_file.hpp"
 
 namespace fabricperf {
-namespace {
-
-// SIGUSR2 is only used to wake the signal thread when the RunOutput goes away.
-sigset_t handled_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGUSR2);
-  return set;
-}
-
-}  // namespace
 
 RunOutput::RunOutput(std::string tool, std::vector<std::string> command_line, std::string json_path,
                      bool handle_signals)
-    : json_path_(std::move(json_path)),
-      doc_(std::move(tool), std::move(command_line)),
-      handle_signals_(handle_signals) {
-  if (handle_signals_) {
-    const sigset_t set = handled_signals();
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    signal_thread_ = std::thread([this] { signal_loop(); });
-  }
+    : json_path_(std::move(json_path)), doc_(std::move(tool), std::move(command_line)) {
+  if (handle_signals) signal_watch_.emplace([this](int sig) { return on_signal(sig); });
 }
 
 RunOutput::~RunOutput() {
-  if (signal_thread_.joinable()) {
-    {
-      std::lock_guard lock(mutex_);
-      finished_ = true;
-    }
-    pthread_kill(signal_thread_.native_handle(), SIGUSR2);
-    signal_thread_.join();
-    const sigset_t set = handled_signals();
-    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-  }
+  std::lock_guard lock(mutex_);
+  finished_ = true;
 }
 
-void RunOutput::signal_loop() {
-  const sigset_t set = handled_signals();
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
-    std::lock_guard lock(mutex_);
-    if (finished_) return;
-    if (sig == SIGUSR2) continue;
-    doc_.add_error(std::string("interrupted by ") + sigabbrev_np(sig) + " before the run finished");
-    try {
-      write_locked(RunStatus::aborted, true);
-    } catch (const std::exception& e) {
-      std::cerr << doc_.tool() << ": " << e.what() << '\n';
-    }
-    std::cerr << doc_.tool() << ": interrupted by SIG" << sigabbrev_np(sig)
-              << (json_path_.empty() ? "" : "; partial results written to " + json_path_) << '\n';
-    std::_Exit(128 + sig);
+bool RunOutput::on_signal(int sig) {
+  std::lock_guard lock(mutex_);
+  if (finished_) return false;
+  doc_.add_error(std::string("interrupted by ") + sigabbrev_np(sig) + " before the run finished");
+  try {
+    write_locked(RunStatus::aborted, true);
+  } catch (const std::exception& e) {
+    std::cerr << doc_.tool() << ": " << e.what() << '\n';
   }
+  std::cerr << doc_.tool() << ": interrupted by SIG" << sigabbrev_np(sig)
+            << (json_path_.empty() ? "" : "; partial results written to " + json_path_) << '\n';
+  return true;
 }
 
 std::ostream& RunOutput::human() const noexcept { return json_path_ == "-" ? std::cerr : std::cout; }

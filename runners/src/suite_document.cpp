@@ -1,7 +1,5 @@
 #include "fabricperf/runners/suite_document.hpp"
 
-#include <pthread.h>
-
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -11,16 +9,6 @@
 
 namespace fabricperf::runners {
 namespace {
-
-sigset_t handled_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGUSR2);  // only wakes the thread when the document goes away
-  return set;
-}
 
 // A stream that discards everything (ranks other than 0).
 class NullBuffer : public std::streambuf {
@@ -37,46 +25,30 @@ std::ostream& null_stream() {
 }  // namespace
 
 SuiteDocument::SuiteDocument(std::vector<std::string> command_line, std::string json_path)
-    : json_path_(std::move(json_path)), doc_("fp_suite", std::move(command_line)) {
-  const sigset_t set = handled_signals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal_thread_ = std::thread([this] { signal_loop(); });
-}
+    : json_path_(std::move(json_path)),
+      doc_("fp_suite", std::move(command_line)),
+      signal_watch_([this](int sig) { return on_signal(sig); }) {}
 
 SuiteDocument::~SuiteDocument() {
-  {
-    std::lock_guard lock(mutex_);
-    finished_ = true;
-  }
-  pthread_kill(signal_thread_.native_handle(), SIGUSR2);
-  signal_thread_.join();
-  const sigset_t set = handled_signals();
-  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  std::lock_guard lock(mutex_);
+  finished_ = true;
 }
 
-void SuiteDocument::signal_loop() {
-  const sigset_t set = handled_signals();
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
-    std::lock_guard lock(mutex_);
-    if (finished_) return;
-    if (sig == SIGUSR2) continue;
-    if (writer_) {
-      doc_.add_error(std::string("interrupted by SIG") + sigabbrev_np(sig) +
-                     (context_.empty() ? "" : " during " + context_) + " before the run finished");
-      try {
-        write_locked(RunStatus::aborted, true);
-      } catch (const std::exception& e) {
-        std::cerr << "fp_suite: " << e.what() << '\n';
-      }
-      std::cerr << "fp_suite: interrupted by SIG" << sigabbrev_np(sig)
-                << (context_.empty() ? "" : " during " + context_)
-                << (json_path_.empty() || json_path_ == "-" ? "" : "; partial results written to " + json_path_)
-                << '\n';
+bool SuiteDocument::on_signal(int sig) {
+  std::lock_guard lock(mutex_);
+  if (finished_) return false;
+  if (writer_) {
+    doc_.add_error(std::string("interrupted by SIG") + sigabbrev_np(sig) +
+                   (context_.empty() ? "" : " during " + context_) + " before the run finished");
+    try {
+      write_locked(RunStatus::aborted, true);
+    } catch (const std::exception& e) {
+      std::cerr << "fp_suite: " << e.what() << '\n';
     }
-    std::_Exit(128 + sig);
+    std::cerr << "fp_suite: interrupted by SIG" << sigabbrev_np(sig) << (context_.empty() ? "" : " during " + context_)
+              << (json_path_.empty() || json_path_ == "-" ? "" : "; partial results written to " + json_path_) << '\n';
   }
+  return true;
 }
 
 void SuiteDocument::set_writer(bool writer) {

@@ -5,11 +5,12 @@
 // what it measured; SIGINT/SIGTERM/SIGHUP write the partial document and exit 128+signal.
 #include <iosfwd>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "fabricperf/result_document.hpp"
+#include "fabricperf/signal_watch.hpp"
 
 namespace fabricperf {
 
@@ -45,14 +46,13 @@ class RunOutput {
 
  private:
   void write_locked(RunStatus status, bool partial) const;
-  void signal_loop();
+  bool on_signal(int signal);  // writes the partial document; false once finished
 
   std::string json_path_;
   mutable std::mutex mutex_;
   ResultDocument doc_;
   bool finished_ = false;
-  bool handle_signals_;
-  std::thread signal_thread_;
+  std::optional<SignalWatch> signal_watch_;  // last: stops before the rest goes away
 };
 
 }  // namespace fabricperf

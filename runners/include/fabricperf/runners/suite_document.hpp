@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "fabricperf/result_document.hpp"
+#include "fabricperf/signal_watch.hpp"
 
 namespace fabricperf::runners {
 
@@ -57,7 +57,7 @@ class SuiteDocument {
 
  private:
   void write_locked(RunStatus status, bool partial);
-  void signal_loop();
+  bool on_signal(int signal);  // writes the partial document (writer rank); false once finished
 
   std::string json_path_;
   mutable std::mutex mutex_;
@@ -67,7 +67,7 @@ class SuiteDocument {
   std::string context_;
   std::chrono::steady_clock::time_point last_write_{};
   double last_write_s_ = 0;
-  std::thread signal_thread_;
+  SignalWatch signal_watch_;  // last: stops before the rest goes away
 };
 
 }  // namespace fabricperf::runners
