@@ -232,13 +232,8 @@ int run(const Options& o, int argc, char** argv) {
     params["devices"] = session.describe()["devices"];  // now with the pinning the lanes used
     out.set_params(params);
     return out.finish(RunStatus::ok);
-  } catch (const UsageError&) {
-    throw;
-  } catch (const PeerError& e) {
-    return out.abort_for_lost_peer(e.what());
-  } catch (const std::exception& e) {
-    out.abort(e.what());
-    throw;
+  } catch (...) {
+    return out.abort_on_exception(std::current_exception());
   }
 }
 

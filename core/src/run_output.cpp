@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "fabricperf/atomic_file.hpp"
+#include "fabricperf/error.hpp"
 
 namespace fabricperf {
 
@@ -90,6 +91,19 @@ int RunOutput::abort_for_lost_peer(const std::string& what) {
   std::cerr << doc_.tool() << ": " << what
             << (json_path_.empty() || json_path_ == "-" ? "" : "; partial results in " + json_path_) << '\n';
   return 1;
+}
+
+int RunOutput::abort_on_exception(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const UsageError&) {
+    throw;
+  } catch (const PeerError& e) {
+    return abort_for_lost_peer(e.what());
+  } catch (const std::exception& e) {
+    abort(e.what());
+    throw;
+  }
 }
 
 int RunOutput::abort(const std::string& what) {

@@ -869,13 +869,8 @@ int Run::operator()() {
       *human_ << "---------------------------------------------------------------------------------------------\n";
     session_->barrier();
     return out.finish(RunStatus::ok);
-  } catch (const UsageError&) {
-    throw;
-  } catch (const PeerError& e) {
-    return out.abort_for_lost_peer(e.what());
-  } catch (const std::exception& e) {
-    out.abort(e.what());
-    throw;
+  } catch (...) {
+    return out.abort_on_exception(std::current_exception());
   }
 }
 

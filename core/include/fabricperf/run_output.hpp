@@ -3,6 +3,7 @@
 // goes to stdout), JSON written atomically to a file. After every result a partial document
 // (status "aborted", "partial": true) is checkpointed, so a run killed even by SIGKILL leaves
 // what it measured; SIGINT/SIGTERM/SIGHUP write the partial document and exit 128+signal.
+#include <exception>
 #include <iosfwd>
 #include <mutex>
 #include <optional>
@@ -43,6 +44,10 @@ class RunOutput {
   // A peer was lost (PeerError): abort(what), and on stderr "<tool>: <what>; partial results in
   // FILE" (the file only when one is written). Returns 1.
   int abort_for_lost_peer(const std::string& what);
+  // For a tool's `catch (...)` around its run: a UsageError is rethrown as it is (exit 2, no
+  // document), a PeerError ends in abort_for_lost_peer (returns 1), anything else aborts the
+  // document and is rethrown for run_main to print.
+  int abort_on_exception(std::exception_ptr error);
 
  private:
   void write_locked(RunStatus status, bool partial) const;

@@ -1,11 +1,11 @@
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/run_output.hpp"
@@ -144,5 +144,31 @@ TEST(ReadResultDocument, ClearErrors) {
     FAIL();
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("other/2"), std::string::npos);
+  }
+}
+
+TEST(RunOutput, AbortOnExceptionSortsTheErrorKinds) {
+  const fs::path path = temp_dir() / "abort-kinds.json";
+  {
+    RunOutput out("fp_test", {"fp_test"}, path.string(), false);
+    out.add_result({{"size_bytes", 8}});
+    const int rc = out.abort_on_exception(std::make_exception_ptr(PeerError("rank 1", "no progress from rank 1")));
+    EXPECT_EQ(rc, 1);
+    const auto doc = read_json(path);
+    EXPECT_EQ(doc["status"], "aborted");
+    EXPECT_EQ(doc["errors"][0], "no progress from rank 1");
+    EXPECT_EQ(doc["results"].size(), 1U);
+  }
+  {
+    fs::remove(path);
+    RunOutput out("fp_test", {"fp_test"}, path.string(), false);
+    EXPECT_THROW((void)out.abort_on_exception(std::make_exception_ptr(UsageError("bad -s"))), UsageError);
+    EXPECT_FALSE(fs::exists(path));  // a usage error is not a run: no document
+  }
+  {
+    RunOutput out("fp_test", {"fp_test"}, path.string(), false);
+    EXPECT_THROW((void)out.abort_on_exception(std::make_exception_ptr(std::runtime_error("ibv_reg_mr failed"))),
+                 std::runtime_error);
+    EXPECT_EQ(read_json(path)["errors"][0], "ibv_reg_mr failed");
   }
 }
