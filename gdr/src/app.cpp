@@ -565,6 +565,32 @@ void Run::measure(RunOutput& out) {
   std::vector<BandwidthResult> bw_results(lanes.size()), bw_staged_results(lanes.size());
   std::vector<LatencyResult> lat_results(lanes.size()), lat_staged_results(lanes.size());
 
+  // One run of one engine set on every lane: prepare (ranks idle in the phase keep the epoch in
+  // step), barrier, run.
+  auto run_once = [&](bool active, std::uint64_t size, bool validate, std::vector<LatencyEngine>& lat,
+                      std::vector<BandwidthEngine>& bw, std::vector<LatencyResult>& lat_out,
+                      std::vector<BandwidthResult>& bw_out) {
+    if (active) {
+      if (is_lat(o_)) {
+        const auto cfg = lat_config(size, validate);
+        for (auto& e : lat) e.prepare(cfg, role);
+      } else {
+        const auto cfg = bw_config(size, validate);
+        for (auto& e : bw) e.prepare(cfg, role);
+      }
+    } else {
+      ++epoch_;
+    }
+    session_->barrier();
+    if (!active) return;
+    session_->run_lanes([&](std::size_t i) {
+      if (is_lat(o_))
+        lat_out[i] = lat[i].run();
+      else
+        bw_out[i] = bw[i].run();
+    });
+  };
+
   for (const auto size : sizes_) {
     for (std::size_t ph = 0; ph < session_->phases().size(); ++ph) {
       const bool active = session_->active_in(ph);
@@ -574,48 +600,13 @@ void Run::measure(RunOutput& out) {
         lane_json.push_back({{"device", lanes[i].device->selection().device}});
       // 1. The host-staged baseline: RDMA between pinned host buffers, then the copy costs.
       if (staged_) {
-        if (active) {
-          if (is_lat(o_)) {
-            const auto cfg = lat_config(size, false);
-            for (auto& e : lat_staged) e.prepare(cfg, role);
-          } else {
-            const auto cfg = bw_config(size, false);
-            for (auto& e : bw_staged) e.prepare(cfg, role);
-          }
-        } else {
-          ++epoch_;
-        }
-        session_->barrier();
-        if (active) {
-          session_->run_lanes([&](std::size_t i) {
-            if (is_lat(o_))
-              lat_staged_results[i] = lat_staged[i].run();
-            else
-              bw_staged_results[i] = bw_staged[i].run();
-          });
+        run_once(active, size, false, lat_staged, bw_staged, lat_staged_results, bw_staged_results);
+        if (active)
           for (std::size_t i = 0; i < lanes.size(); ++i) lane_json[i]["copy"] = measure_copies(i, size);
-        }
       }
       // 2. GPU memory straight on the wire.
+      run_once(active, size, o_.validate, lat_gdr, bw_gdr, lat_results, bw_results);
       if (active) {
-        if (is_lat(o_)) {
-          const auto cfg = lat_config(size, o_.validate);
-          for (auto& e : lat_gdr) e.prepare(cfg, role);
-        } else {
-          const auto cfg = bw_config(size, o_.validate);
-          for (auto& e : bw_gdr) e.prepare(cfg, role);
-        }
-      } else {
-        ++epoch_;
-      }
-      session_->barrier();
-      if (active) {
-        session_->run_lanes([&](std::size_t i) {
-          if (is_lat(o_))
-            lat_results[i] = lat_gdr[i].run();
-          else
-            bw_results[i] = bw_gdr[i].run();
-        });
         const std::string host = session_->bootstrap().hostnames().at(static_cast<std::size_t>(session_->rank()));
         for (std::size_t i = 0; i < lanes.size(); ++i) {
           auto bw_lane = [&](const BandwidthResult& r) {
