@@ -67,3 +67,20 @@ with open(sys.argv[1]) as f:
 sys.exit(0 if eval(sys.argv[2], {"d": d}) else 1)
 PY
 }
+
+# validate_docs FILE...: every file is a schema-valid result document.
+validate_docs() { "$FP_PY" "$FP_SOURCE_DIR/tests/tools/validate_document.py" "$@" || fail "schema: $*"; }
+
+# fp_pair TOOL OUT NAME ARGS...: TOOL as server on node2 and client on node1 (towards node2),
+# both with ARGS and --json OUT/NAME.{server,client}.json; both must exit 0 and both documents
+# must validate. The client's output is kept in OUT/NAME.client.log.
+fp_pair() {
+  local tool=$1 out=$2 name=$3; shift 3
+  local server_ip; server_ip=$(fp_ip node2) || fail "no IP for node2"
+  fp_bg node2 "$tool" "$@" --json "$out/$name.server.json"
+  local server=$FP_BG_PID
+  fp_run_t 180 node1 "$tool" "$@" --json "$out/$name.client.json" "$server_ip" \
+    >"$out/$name.client.log" 2>&1 || { cat "$out/$name.client.log"; fail "$name: client failed"; }
+  fp_wait_bg "$server" || fail "$name: server failed"
+  validate_docs "$out/$name.client.json" "$out/$name.server.json"
+}

@@ -11,18 +11,8 @@ out=$(fp_scratch)
 server_ip=$(fp_ip node2) || fail "no IP for node2"
 COMMON=(-d "$FP_DEV" -x "$FP_GID" --timeout 30)
 
-validate() { "$FP_PY" "$FP_SOURCE_DIR/tests/tools/validate_document.py" "$@" || fail "schema: $*"; }
-
-# pair NAME ARGS...: server on node2, client on node1, both with --json; both must exit 0.
-pair() {
-  local name=$1; shift
-  fp_bg node2 "$BW" "${COMMON[@]}" "$@" --json "$out/$name.server.json"
-  local server=$FP_BG_PID
-  fp_run_t 180 node1 "$BW" "${COMMON[@]}" "$@" --json "$out/$name.client.json" "$server_ip" \
-    >"$out/$name.client.log" 2>&1 || { cat "$out/$name.client.log"; fail "$name: client failed"; }
-  fp_wait_bg "$server" || fail "$name: server failed"
-  validate "$out/$name.client.json" "$out/$name.server.json"
-}
+# pair NAME ARGS...: server on node2, client on node1 (see fp_pair).
+pair() { local name=$1; shift; fp_pair "$BW" "$out" "$name" "${COMMON[@]}" "$@"; }
 
 # Common assertions on a finished document: status ok, every row has the contract fields and
 # moved data, and the sizes are the ones asked for.
@@ -91,7 +81,7 @@ pass "-R: data QPs connected with rdma_cm"
 # mpirun: ranks 0 (node1, target) and 1 (node2, initiator); rank 0 writes the one document.
 timeout 240 "$FP_TESTBED" mpirun -np 2 -- "$BW" "${COMMON[@]}" -s 4K -n 200 --op send --json "$out/mpi.json" \
   >"$out/mpi.log" 2>&1 || { cat "$out/mpi.log"; fail "mpirun fp_bw failed"; }
-validate "$out/mpi.json"
+validate_docs "$out/mpi.json"
 check_doc "$out/mpi.json" send 4096
 assert_json "$out/mpi.json" "d['params']['bootstrap'] == 'mpi' and d['results'][0]['rank'] == 1 and d['results'][0]['peer_rank'] == 0"
 assert_json "$out/mpi.json" "{d['results'][0]['host'], d['results'][0]['peer_host']} == {'node1', 'node2'}"
@@ -117,7 +107,7 @@ elapsed=$((SECONDS - killed_at))
 cat "$out/killed.log"
 [ "$rc" -ne 0 ] || fail "client exited 0 after its server was killed"
 [ "$elapsed" -le 40 ] || fail "client took ${elapsed}s to give up (timeout 10 s)"
-validate "$out/killed.json"
+validate_docs "$out/killed.json"
 assert_json "$out/killed.json" "d['status'] == 'aborted' and d['partial'] and 1 <= len(d['results']) < 19"
 assert_json "$out/killed.json" "any('rank 0' in e for e in d['errors'])"
 grep -Eq "rank 0|node2" "$out/killed.log" || fail "the client's message does not name the peer"

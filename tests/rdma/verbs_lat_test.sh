@@ -8,20 +8,10 @@ source "$(dirname "$0")/lib.sh"
 LAT=$FP_BUILD_DIR/latency/fp_lat
 [ -x "$LAT" ] || fail "$LAT not built"
 out=$(fp_scratch)
-server_ip=$(fp_ip node2) || fail "no IP for node2"
 COMMON=(-d "$FP_DEV" -x "$FP_GID" --timeout 30)
 
-validate() { "$FP_PY" "$FP_SOURCE_DIR/tests/tools/validate_document.py" "$@" || fail "schema: $*"; }
-
-pair() {
-  local name=$1; shift
-  fp_bg node2 "$LAT" "${COMMON[@]}" "$@" --json "$out/$name.server.json"
-  local server=$FP_BG_PID
-  fp_run_t 180 node1 "$LAT" "${COMMON[@]}" "$@" --json "$out/$name.client.json" "$server_ip" \
-    >"$out/$name.client.log" 2>&1 || { cat "$out/$name.client.log"; fail "$name: client failed"; }
-  fp_wait_bg "$server" || fail "$name: server failed"
-  validate "$out/$name.client.json" "$out/$name.server.json"
-}
+# pair NAME ARGS...: server on node2, client on node1 (see fp_pair).
+pair() { local name=$1; shift; fp_pair "$LAT" "$out" "$name" "${COMMON[@]}" "$@"; }
 
 FIELDS="('device','op','size_bytes','iterations','t_min_us','t_max_us','t_typical_us','t_avg_us','t_stdev_us','p50_us','p90_us','p99_us','p99_9_us','p99_99_us','histogram')"
 ORDERED="all(r['t_min_us'] <= r['p50_us'] <= r['p90_us'] <= r['p99_us'] <= r['p99_9_us'] <= r['p99_99_us'] <= r['t_max_us'] and r['t_min_us'] > 0 for r in d['results'])"
@@ -82,7 +72,7 @@ pass "-D 3: histogram percentiles in duration mode"
 
 timeout 240 "$FP_TESTBED" mpirun -np 2 -- "$LAT" "${COMMON[@]}" -s 8 -n 200 --op write --json "$out/mpi.json" \
   >"$out/mpi.log" 2>&1 || { cat "$out/mpi.log"; fail "mpirun fp_lat failed"; }
-validate "$out/mpi.json"
+validate_docs "$out/mpi.json"
 check_doc "$out/mpi.json" write 8
 assert_json "$out/mpi.json" "d['params']['bootstrap'] == 'mpi' and {d['results'][0]['host'], d['results'][0]['peer_host']} == {'node1', 'node2'}"
 pass "mpirun -np 2 fp_lat"
