@@ -141,11 +141,10 @@ void BandwidthEngine::prepare(const BandwidthConfig& config, Role role) {
   // Receives: topped up to rx_depth per QP on the endpoint's ring (a previous run's receives
   // stay posted and take this run's first messages). With --validate at most `slots` so no slot
   // has two receives in flight.
-  rx_depth_ = 0;
   if (rx_) {
-    rx_depth_ = std::min(cfg_.rx_depth, ep_.config().qp.recv_depth);
-    if (cfg_.validate) rx_depth_ = std::min<std::uint32_t>(rx_depth_, cfg_.slots);
-    ep_.top_up_receives(rx_depth_, cfg_.validate ? cfg_.slots : 1);
+    std::uint32_t rx_depth = std::min(cfg_.rx_depth, ep_.config().qp.recv_depth);
+    if (cfg_.validate) rx_depth = std::min<std::uint32_t>(rx_depth, cfg_.slots);
+    ep_.top_up_receives(rx_depth, cfg_.validate ? cfg_.slots : 1);
   }
 
   // Validation buffers: the read target holds one pattern per slot; write/send senders fill

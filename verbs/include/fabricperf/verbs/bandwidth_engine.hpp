@@ -92,7 +92,6 @@ class BandwidthEngine {
   std::vector<ibv_send_wr> wrs_;
   std::vector<ibv_sge> sges_;
   std::vector<std::uint64_t> rx_count_;
-  std::uint32_t rx_depth_ = 0;
   std::vector<CompletionSample> samples_;
   std::size_t nsamples_ = 0;
   std::uint64_t sample_every_ticks_ = 0;  // -D: spread the bounded samples over the run
