@@ -40,8 +40,14 @@ tb_cmd_up() {
   local t0=$SECONDS
   tb_lock
   if tb_cluster_alive && [ "$(tb_wanted_config "$n")" = "$(cat "$TB_STATE/config")" ]; then
-    tb_wait_ready "$n" || exit 1
-    tb_msg "reusing the running $n-node cluster"
+    local problems=
+    tb_wait_ready "$n" || problems=$(printf 'node?\tstopped\tthe running cluster did not become ready')
+    [ -n "$problems" ] || problems=$(tb_health "$n")
+    if [ -n "$problems" ]; then
+      tb_reboot_unhealthy "$n" "$problems"   # never reuse a cluster with a dead link
+    else
+      tb_msg "reusing the running $n-node cluster"
+    fi
   else
     local holds
     holds=$(tb_holds_live | tr '\n' ' ')
@@ -57,7 +63,22 @@ tb_cmd_up() {
   tb_msg "ready: $n nodes in $((SECONDS - t0)) s"
 }
 
+# Boots N guests; a fresh cluster whose links do not all answer is booted once more.
 tb_boot() {   # N
+  local n=$1 attempt problems
+  for attempt in 1 2; do
+    tb_boot_once "$n" || return 1
+    problems=$(tb_health "$n")
+    [ -z "$problems" ] && return 0
+    tb_msg "boot $attempt: the new cluster is unhealthy:"
+    awk -F'\t' '{print "    " $1 ": " $3}' <<<"$problems" >&2
+    echo "$(date '+%F %T') boot $attempt unhealthy: $(awk -F'\t' '{printf "%s: %s; ", $1, $3}' <<<"$problems")" >> "$TB_STATE/incidents.log"
+    tb_stop_all
+  done
+  return 1
+}
+
+tb_boot_once() {   # N
   local n=$1 kver initrd k
   mkdir -p "$TB_CACHE"
   exec 8>"$TB_CACHE/.lock"; flock -w 600 8 || tb_die "cache lock busy"
@@ -165,7 +186,7 @@ tb_cmd_down() {
 }
 
 tb_cmd_status() {
-  local n k state port
+  local n k state port problems line
   if tb_real_mode; then
     n=$(tb_node_count)
     for ((k = 1; k <= n; k++)); do
@@ -173,18 +194,19 @@ tb_cmd_status() {
     done
     return 0
   fi
-  n=$(sed -n 's/^n=//p' "$TB_STATE/config" 2>/dev/null)
+  n=$(tb_recorded_nodes)
   if [ -z "$n" ]; then echo "no cluster (run: fp-testbed up)"; return 1; fi
-  local rc=0
+  # Every node probes every other node over the RDMA link; see health.sh.
+  problems=$(tb_health "$n")
   for ((k = 1; k <= n; k++)); do
     port=$(cat "$TB_STATE/node$k/ssh.port" 2>/dev/null || echo -)
-    if ! tb_qemu_pid "$k" >/dev/null; then state=stopped; rc=1
+    line=$(grep -P "^node$k\t" <<<"$problems")
+    if [ -n "$line" ]; then
+      state=$(cut -f2 <<<"$line")
+      echo "node$k $state $port $(tb_node_ip "$k")  # $(cut -f3 <<<"$line")"
     else
-      tb_ssh_cmd "$k"
-      if timeout 15 "${TB_SSH[@]}" true </dev/null 2>/dev/null; then state=ready
-      else state=running; rc=1; fi
+      echo "node$k ready $port $(tb_node_ip "$k")"
     fi
-    echo "node$k $state $port $(tb_node_ip "$k")"
   done
-  return $rc
+  [ -z "$problems" ]
 }

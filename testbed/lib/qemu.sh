@@ -8,9 +8,10 @@ tb_qemu_start() {
   local d=$TB_STATE/node$k mac
   mac=$(printf '%02x' "$k")
   mkdir -p "$d"
-  rm -f "$d/qemu.pid" "$d/console.log"
+  rm -f "$d/qemu.pid" "$d/console.log" "$d/qmp.sock"
+  date +%s > "$d/started"
   echo "$sshp" > "$d/ssh.port"
-  local append="console=ttyS0 loglevel=4 panic=-1 mitigations=off fp.node=$k fp.n=$n"
+  local append="console=ttyS0 loglevel=4 printk.time=1 panic=-1 mitigations=off fp.node=$k fp.n=$n"
   local args=() s i=0
   while read -r s; do
     args+=(-virtfs "local,path=$s,mount_tag=share$i,security_model=none")
@@ -20,7 +21,7 @@ tb_qemu_start() {
   # fd 9 (the state lock) must not leak into the daemon
   qemu-system-x86_64 -name "fp-node$k" -nodefaults -no-user-config \
     -accel tcg,thread=multi -cpu max -smp 1 -m "$TB_MEM" \
-    -display none -vga none -monitor none -no-reboot \
+    -display none -vga none -monitor none -qmp "unix:$d/qmp.sock,server=on,wait=off" -no-reboot \
     -serial "file:$d/console.log" \
     -kernel "$TB_CACHE/kernel/$kver/vmlinuz" -initrd "$initrd" -append "$append" \
     -netdev "socket,id=link,$link" \

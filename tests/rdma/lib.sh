@@ -39,7 +39,23 @@ fp_kill_bg() {
   for p in "${FP_BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
   FP_BG_PIDS=()
 }
-trap fp_kill_bg EXIT
+# On a failing exit, say whether the cluster's links were to blame ("testbed: node1: RDMA link
+# dead since 14:03:07 (NETDEV WATCHDOG ...)" or "testbed: all 2 nodes ready, ...").
+fp_on_exit() {
+  local rc=$?
+  fp_kill_bg
+  if [ "$rc" -ne 0 ] && [ -z "${FABRICPERF_TEST_HOSTS:-}" ]; then
+    "$FP_TESTBED" diagnose 2>&1 | sed 's/^/testbed: /' >&2
+  fi
+  exit "$rc"
+}
+trap fp_on_exit EXIT
+
+# A test never starts on a cluster with a dead or wedged link: `heal` reboots it with the same
+# settings first (so ctest's retry of a test that hit a dead link runs on a healthy cluster).
+if [ -z "${FABRICPERF_TEST_HOSTS:-}" ] && [ "${FP_HEAL:-1}" = 1 ]; then
+  "$FP_TESTBED" heal || fail "the virtual cluster has a dead link and could not be rebooted"
+fi
 
 # fp_retry N CMD...: retry CMD up to N times, 1 s apart (a client whose server
 # may not listen yet under emulation).
