@@ -1,7 +1,14 @@
 #include "fabricperf/cli.hpp"
 
-#include <iostream>
+#include <unistd.h>
 
+#include <charconv>
+#include <cmath>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "fabricperf/atomic_file.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/sizes.hpp"
 
@@ -14,7 +21,7 @@ CLI::Validator positive_seconds() {
         try {
           std::size_t used = 0;
           const double value = std::stod(text, &used);
-          if (used == text.size() && value > 0) return {};
+          if (used == text.size() && value > 0 && std::isfinite(value)) return {};
         } catch (const std::exception&) {
         }
         return "'" + text + "' is not a positive number of seconds";
@@ -22,10 +29,68 @@ CLI::Validator positive_seconds() {
       "SECONDS");
 }
 
+// The whole text as a finite double, or nothing.
+std::optional<double> finite_number(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size() && std::isfinite(value)) return value;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+std::string shown(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+CLI::Validator finite_range(double min, double max, bool min_inclusive) {
+  const std::string range = (min_inclusive ? "" : "above ") + shown(min) + ".." + shown(max);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        const auto value = finite_number(text);
+        if (value && (min_inclusive ? *value >= min : *value > min) && *value <= max) return {};
+        return "'" + text + "' is not a number in " + range;
+      },
+      "NUMBER in " + range);
+}
+
 }  // namespace
+
+CLI::Validator integer_in(long long min, long long max) {
+  const std::string range = std::to_string(min) + ".." + std::to_string(max);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        long long value = 0;
+        const char* end = text.data() + text.size();
+        const auto [at, ec] = std::from_chars(text.data(), end, value);
+        if (!text.empty() && ec == std::errc() && at == end && value >= min && value <= max) return {};
+        return "'" + text + "' is not an integer in " + range;
+      },
+      "INT in " + range);
+}
+
+CLI::Validator number_in(double min, double max) {
+  return finite_range(min, max, true);
+}
+
+CLI::Validator number_above(double min, double max) {
+  return finite_range(min, max, false);
+}
+
+CLI::Validator tcp_port() {
+  return integer_in(1, 65535).name("PORT");
+}
+
+CLI::Validator output_file() {
+  return CLI::Validator([](std::string& text) { return output_path_problem(text); }, "FILE");
+}
 
 void add_common_options(CLI::App& app, CommonOptions& options) {
   app.add_option("--json", options.json_path, "Write the result document to FILE ('-' = stdout)")
+      ->check(output_file())
       ->type_name("FILE");
   app.add_option("--timeout", options.timeout_s, "Seconds to wait for any peer before giving up")
       ->check(positive_seconds())
@@ -44,20 +109,43 @@ void add_perftest_size_options(CLI::App& app, PerftestSizeOptions& options, cons
   app.add_option("--max-size", options.max_size, "Largest size for -a")->capture_default_str();
 }
 
+std::uint64_t physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return 0;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
+}
+
 std::vector<std::uint64_t> NcclSizeOptions::sizes() const {
+  return sizes(physical_memory_bytes());
+}
+
+std::vector<std::uint64_t> NcclSizeOptions::sizes(std::uint64_t memory_bytes) const {
   SizeSweep sweep;
   sweep.min_bytes = parse_size(min_size);
   sweep.max_bytes = parse_size(max_size);
   sweep.factor = factor;
   sweep.increment_bytes = parse_size(increment, /*allow_zero=*/true);
   if (sweep.increment_bytes != 0) sweep.factor = 0;
-  return sweep.sizes();
+  if (memory_bytes != 0 && sweep.max_bytes > memory_bytes)
+    throw UsageError("-e " + max_size + ": larger than this host's memory (" + format_size(memory_bytes) + " bytes)");
+  if (sweep.min_bytes > sweep.max_bytes) throw UsageError("-b " + min_size + " is above -e " + max_size);
+  if (sweep.increment_bytes != 0 && (sweep.max_bytes - sweep.min_bytes) / sweep.increment_bytes >= kMaxSweepSizes)
+    throw UsageError("-i " + increment + " from " + min_size + " to " + max_size + " is more than " +
+                     std::to_string(kMaxSweepSizes) + " sizes");
+  auto out = sweep.sizes();
+  if (out.size() > kMaxSweepSizes)
+    throw UsageError("-f " + shown(factor) + " from " + min_size + " to " + max_size + " is more than " +
+                     std::to_string(kMaxSweepSizes) + " sizes");
+  return out;
 }
 
 void add_nccl_size_options(CLI::App& app, NcclSizeOptions& options) {
   app.add_option("-b,--minbytes", options.min_size, "Smallest size (K/M/G suffixes)")->capture_default_str();
   app.add_option("-e,--maxbytes", options.max_size, "Largest size")->capture_default_str();
-  app.add_option("-f,--stepfactor", options.factor, "Multiply the size by this each step")->capture_default_str();
+  app.add_option("-f,--stepfactor", options.factor, "Multiply the size by this each step")
+      ->check(number_above(1, 1e6))
+      ->capture_default_str();
   app.add_option("-i,--stepbytes", options.increment, "Add this many bytes each step (instead of -f)");
 }
 

@@ -1,5 +1,6 @@
 #include "fabricperf/run_output.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -10,9 +11,23 @@
 
 namespace fabricperf {
 
+bool CheckpointThrottle::due(std::size_t rows, Clock::time_point now) const {
+  if (!written_ || rows >= 2 * rows_) return true;
+  return rows > rows_ && now - last_end_ >= std::max(min_interval_, 10 * last_took_);
+}
+
+void CheckpointThrottle::wrote(std::size_t rows, Clock::time_point start, Clock::time_point end) {
+  written_ = true;
+  rows_ = rows;
+  last_end_ = end;
+  last_took_ = end - start;
+}
+
 RunOutput::RunOutput(std::string tool, std::vector<std::string> command_line, std::string json_path,
-                     bool handle_signals)
-    : json_path_(std::move(json_path)), doc_(std::move(tool), std::move(command_line)) {
+                     bool handle_signals, FileWriter write_file)
+    : json_path_(std::move(json_path)),
+      write_file_(write_file ? std::move(write_file) : FileWriter(write_file_atomically)),
+      doc_(std::move(tool), std::move(command_line)) {
   if (handle_signals) signal_watch_.emplace([this](int sig) { return on_signal(sig); });
 }
 
@@ -35,7 +50,9 @@ bool RunOutput::on_signal(int sig) {
   return true;
 }
 
-std::ostream& RunOutput::human() const noexcept { return json_path_ == "-" ? std::cerr : std::cout; }
+std::ostream& RunOutput::human() const noexcept {
+  return json_path_ == "-" ? std::cerr : std::cout;
+}
 
 void RunOutput::set_params(nlohmann::json params) {
   std::lock_guard lock(mutex_);
@@ -50,7 +67,12 @@ void RunOutput::add_host(nlohmann::json host) {
 void RunOutput::add_result(nlohmann::json result) {
   std::lock_guard lock(mutex_);
   doc_.add_result(std::move(result));
-  if (json_path_ != "-" && !json_path_.empty()) write_locked(RunStatus::aborted, true);
+  if (json_path_ == "-" || json_path_.empty()) return;
+  const std::size_t rows = doc_.results().size();
+  const auto start = CheckpointThrottle::Clock::now();
+  if (!throttle_.due(rows, start)) return;
+  write_locked(RunStatus::aborted, true);
+  throttle_.wrote(rows, start, CheckpointThrottle::Clock::now());
 }
 
 void RunOutput::add_check(const Check& check) {
@@ -74,15 +96,15 @@ void RunOutput::write_locked(RunStatus status, bool partial) const {
   if (json_path_ == "-") {
     std::cout << text << std::flush;
   } else {
-    write_file_atomically(json_path_, text);
+    write_file_(json_path_, text);
   }
 }
 
 int RunOutput::finish(RunStatus status) {
   std::lock_guard lock(mutex_);
   if (status == RunStatus::ok && doc_.has_errors()) status = RunStatus::failed;
-  write_locked(status, status == RunStatus::aborted);
   finished_ = true;
+  write_locked(status, status == RunStatus::aborted);
   return status == RunStatus::ok && !doc_.any_check_failed() ? 0 : 1;
 }
 
@@ -111,7 +133,11 @@ int RunOutput::abort(const std::string& what) {
     std::lock_guard lock(mutex_);
     doc_.add_error(what);
   }
-  finish(RunStatus::aborted);
+  try {
+    finish(RunStatus::aborted);
+  } catch (const std::exception& e) {
+    std::cerr << doc_.tool() << ": " << e.what() << '\n';
+  }
   return 1;
 }
 

@@ -1,21 +1,33 @@
 #pragma once
 // The command-line conventions every fabricperf binary shares: CLI11 for parsing, --help,
 // usage errors as one line with exit 2, run errors as one line with exit 1.
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace fabricperf {
 
 // Options every tool has.
 struct CommonOptions {
-  std::string json_path;   // --json FILE ("-" = stdout)
-  double timeout_s = 30.0; // --timeout: every wait on a peer ends after this
+  std::string json_path;    // --json FILE ("-" = stdout)
+  double timeout_s = 30.0;  // --timeout: every wait on a peer ends after this
 };
 
 void add_common_options(CLI::App& app, CommonOptions& options);
+
+// Checks an output file option (--json FILE) when it is parsed, before anything is measured:
+// "--json: empty file name", "--json: /tmp is a directory", "--json: directory /x does not
+// exist", ... (output_path_problem in atomic_file.hpp). Every tool's --json uses it.
+[[nodiscard]] CLI::Validator output_file();
+
+// Numeric option checks that refuse what CLI11's own let through ("-1" into an unsigned type,
+// "nan", "inf", "1e999", "12abc"). The message names the value and the range, e.g.
+// "--rails: -3 is not an integer in 1..4096".
+[[nodiscard]] CLI::Validator integer_in(long long min, long long max);
+[[nodiscard]] CLI::Validator number_in(double min, double max);     // finite, min <= x <= max
+[[nodiscard]] CLI::Validator number_above(double min, double max);  // finite, min < x <= max
+[[nodiscard]] CLI::Validator tcp_port();                            // 1..65535
 
 // perftest-style sizes: -s SIZE (K/M/G suffixes) and -a (all powers of two up to 8M).
 struct PerftestSizeOptions {
@@ -34,8 +46,14 @@ struct NcclSizeOptions {
   double factor = 2.0;
   std::string increment = "0";
 
+  // Refuses (UsageError) a sweep of more than kMaxSweepSizes sizes and a largest size above
+  // `memory_bytes` (this host's physical memory for sizes()), before anything is allocated.
   [[nodiscard]] std::vector<std::uint64_t> sizes() const;
+  [[nodiscard]] std::vector<std::uint64_t> sizes(std::uint64_t memory_bytes) const;
 };
+inline constexpr std::uint64_t kMaxSweepSizes = 10000;
+// sysconf's physical pages x page size (0 when unknown: no limit).
+[[nodiscard]] std::uint64_t physical_memory_bytes();
 void add_nccl_size_options(CLI::App& app, NcclSizeOptions& options);
 
 [[nodiscard]] std::vector<std::string> command_line(int argc, const char* const* argv);

@@ -1,13 +1,19 @@
 #pragma once
 // Owns a run's result document and where it goes: human text on stdout (stderr when the JSON
-// goes to stdout), JSON written atomically to a file. After every result a partial document
-// (status "aborted", "partial": true) is checkpointed, so a run killed even by SIGKILL leaves
-// what it measured; SIGINT/SIGTERM/SIGHUP write the partial document and exit 128+signal.
+// goes to stdout), JSON written atomically to a file. As results come in, a partial document
+// (status "aborted", "partial": true) is checkpointed — throttled by CheckpointThrottle, so a
+// run of N rows writes O(N) bytes in all — and a run killed even by SIGKILL leaves what it had
+// measured at the last checkpoint; SIGINT/SIGTERM/SIGHUP write the partial document with
+// everything measured and exit 128+signal.
+#include <chrono>
+#include <cstddef>
 #include <exception>
+#include <functional>
 #include <iosfwd>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fabricperf/result_document.hpp"
@@ -15,13 +21,37 @@
 
 namespace fabricperf {
 
+// When the next partial checkpoint is due: when the rows have doubled since the last one, or
+// when the last one is older than max(min_interval, 10 x the time it took). Rows double
+// O(log N) times and each write is at most twice the rows of the one before, so the rows
+// written add up to O(N); the time rule keeps a slow run's checkpoint fresh at <= ~10 % cost.
+class CheckpointThrottle {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit CheckpointThrottle(Clock::duration min_interval = std::chrono::seconds(2)) : min_interval_(min_interval) {}
+
+  [[nodiscard]] bool due(std::size_t rows, Clock::time_point now) const;
+  // A checkpoint of `rows` rows was written between `start` and `end`.
+  void wrote(std::size_t rows, Clock::time_point start, Clock::time_point end);
+
+ private:
+  Clock::duration min_interval_;
+  std::size_t rows_ = 0;
+  bool written_ = false;
+  Clock::time_point last_end_{};
+  Clock::duration last_took_{};
+};
+
+// Writes a whole file (write_file_atomically; tests count calls through it).
+using FileWriter = std::function<void(const std::string& path, std::string_view content)>;
+
 class RunOutput {
  public:
   // json_path: "" for none, "-" for stdout, else a file path. Must be constructed before the
   // tool starts any thread when handle_signals is true (signals are blocked process-wide and
   // taken by a dedicated thread).
-  RunOutput(std::string tool, std::vector<std::string> command_line, std::string json_path,
-            bool handle_signals = true);
+  RunOutput(std::string tool, std::vector<std::string> command_line, std::string json_path, bool handle_signals = true,
+            FileWriter write_file = {});
   ~RunOutput();
   RunOutput(const RunOutput&) = delete;
   RunOutput& operator=(const RunOutput&) = delete;
@@ -31,7 +61,7 @@ class RunOutput {
 
   void set_params(nlohmann::json params);
   void add_host(nlohmann::json host);
-  void add_result(nlohmann::json result);  // checkpoints a partial document
+  void add_result(nlohmann::json result);  // checkpoints a partial document when one is due
   void add_check(const Check& check);
   void add_error(std::string message);
   [[nodiscard]] nlohmann::json snapshot(RunStatus status, bool partial) const;
@@ -39,7 +69,8 @@ class RunOutput {
   // Writes the final document. Returns the process exit code: 0 when status is ok, no check
   // failed and no error was recorded; 1 otherwise.
   int finish(RunStatus status);
-  // Records `what` as an error and writes the document as aborted; returns 1.
+  // Records `what` as an error and writes the document as aborted; returns 1. A failure to
+  // write is printed on stderr, not thrown, so the caller's real cause is still the one shown.
   int abort(const std::string& what);
   // A peer was lost (PeerError): abort(what), and on stderr "<tool>: <what>; partial results in
   // FILE" (the file only when one is written). Returns 1.
@@ -54,8 +85,10 @@ class RunOutput {
   bool on_signal(int signal);  // writes the partial document; false once finished
 
   std::string json_path_;
+  FileWriter write_file_;
   mutable std::mutex mutex_;
   ResultDocument doc_;
+  CheckpointThrottle throttle_;
   bool finished_ = false;
   std::optional<SignalWatch> signal_watch_;  // last: stops before the rest goes away
 };
