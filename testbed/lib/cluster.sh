@@ -13,6 +13,7 @@ tb_lock() {
 tb_wanted_config() {   # N
   echo "n=$1"
   echo "mem=$TB_MEM"
+  [ "$TB_NETDEV" = socket ] || echo "netdev=$TB_NETDEV"
   tb_shares | sed 's/^/share=/'
 }
 

@@ -10,6 +10,8 @@ TB_STATE=${FABRICPERF_TESTBED_STATE:-/tmp/fabricperf-testbed}
 TB_NODES_DEFAULT=${FABRICPERF_TESTBED_NODES:-2}
 TB_MEM=${FABRICPERF_TESTBED_MEM:-2048}                  # MiB per guest
 TB_BOOT_TIMEOUT=${FABRICPERF_TESTBED_BOOT_TIMEOUT:-300}  # s, whole `up`
+TB_NETDEV=${FABRICPERF_TESTBED_NETDEV:-socket}          # qemu backend of the RDMA link: socket | dgram
+TB_LINK_NETDEV=link                                     # its netdev id (rail 0), for set_link
 TB_SUBNET=10.77.0                                       # RDMA link: 10.77.0.K
 TB_PY=/usr/bin/python3
 

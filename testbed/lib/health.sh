@@ -8,7 +8,6 @@
 # - Recovery: `heal` (and `up`) reboot a cluster that has any of these with the same settings,
 #   keeping its holds, so a dead link is never reused. Incidents go to $TB_STATE/incidents.log.
 
-TB_LINK_NETDEV=link          # qemu netdev id of rail 0 (qemu.sh)
 TB_PROBE_TIMEOUT=${FABRICPERF_TESTBED_PROBE_TIMEOUT:-4}   # s per TCP connect in the probe
 
 tb_rail_count() { echo 1; }
@@ -154,6 +153,7 @@ tb_reboot_unhealthy() {   # N PROBLEMS (caller holds the lock)
   echo "$(date '+%F %T') rebooting the $n-node cluster" >> "$TB_STATE/incidents.log"
   # The recorded settings, not the caller's environment, define the cluster to reboot.
   TB_MEM=$(sed -n 's/^mem=//p' "$TB_STATE/config")
+  TB_NETDEV=$(sed -n 's/^netdev=//p' "$TB_STATE/config"); TB_NETDEV=${TB_NETDEV:-socket}
   FABRICPERF_TESTBED_SHARES=$(sed -n 's/^share=//p' "$TB_STATE/config" | paste -sd:)
   tb_stop_all
   tb_boot "$n" || { tb_stop_all; exit 1; }

@@ -24,7 +24,7 @@ tb_qemu_start() {
     -display none -vga none -monitor none -qmp "unix:$d/qmp.sock,server=on,wait=off" -no-reboot \
     -serial "file:$d/console.log" \
     -kernel "$TB_CACHE/kernel/$kver/vmlinuz" -initrd "$initrd" -append "$append" \
-    -netdev "socket,id=link,$link" \
+    -netdev "$(tb_link_netdev "$link")" \
     -device "virtio-net-pci,netdev=link,mac=52:54:00:77:00:$mac,addr=0x4" \
     -netdev "user,id=mgmt,restrict=on,net=10.0.2.0/24,hostfwd=tcp:127.0.0.1:$sshp-10.0.2.15:22" \
     -device "virtio-net-pci,netdev=mgmt,mac=52:54:00:78:00:$mac,addr=0x5" \
@@ -32,6 +32,20 @@ tb_qemu_start() {
     "${args[@]}" \
     -daemonize -pidfile "$d/qemu.pid" 9>&- </dev/null >"$d/qemu.out" 2>&1 ||
     { tb_msg "qemu for node$k failed to start: $(tail -n 3 "$d/qemu.out" | tr '\n' ' ')"; return 1; }
+}
+
+# tb_link_netdev "localaddr=127.0.0.1:A,udp=127.0.0.1:B": the -netdev of the RDMA link, a UDP
+# socket from port A to port B on 127.0.0.1, as qemu's legacy `socket` backend (default) or
+# its newer `dgram` backend (FABRICPERF_TESTBED_NETDEV=dgram; qemu >= 7.2), for comparisons.
+tb_link_netdev() {
+  local a b
+  a=$(sed -n 's/^localaddr=127.0.0.1:\([0-9]*\),.*/\1/p' <<<"$1")
+  b=$(sed -n 's/.*,udp=127.0.0.1:\([0-9]*\)$/\1/p' <<<"$1")
+  case $TB_NETDEV in
+    socket) echo "socket,id=$TB_LINK_NETDEV,$1" ;;
+    dgram) echo "dgram,id=$TB_LINK_NETDEV,local.type=inet,local.host=127.0.0.1,local.port=$a,remote.type=inet,remote.host=127.0.0.1,remote.port=$b" ;;
+    *) tb_die "FABRICPERF_TESTBED_NETDEV must be socket or dgram (got '$TB_NETDEV')" ;;
+  esac
 }
 
 tb_qemu_pid() {   # prints the pid if that node's qemu is alive
