@@ -364,6 +364,8 @@ bool CompareReport::regressed(const CompareOptions& options) const {
 }
 
 CompareReport compare_documents(const nlohmann::json& base, const nlohmann::json& next, const CompareOptions& options) {
+  require_bounded_depth(base, "baseline document");
+  require_bounded_depth(next, "new document");
   CompareReport report;
   const auto metrics = selected_metrics(options);
   for (const MetricInfo* m : metrics) report.metric_names.emplace_back(m->field);

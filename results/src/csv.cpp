@@ -77,6 +77,7 @@ std::string csv_field(std::string_view text) {
 }
 
 std::string to_csv(const nlohmann::json& doc, CsvTable table) {
+  require_bounded_depth(doc, "result document");  // flatten() recurses into nested fields
   const std::string tool = string_field(doc, "tool");
   const char* key = table == CsvTable::results ? "results" : "checks";
   std::vector<Flat> rows;

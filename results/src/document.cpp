@@ -10,15 +10,48 @@
 
 namespace fabricperf::results {
 
-nlohmann::json load_document(const std::string& path) {
-  nlohmann::json doc = read_result_document(path);  // UsageError: unreadable, not JSON, not fabricperf/1
+nlohmann::json read_document_json(const std::string& path) {
+  return read_json_file(path, "result document", kMaxDocumentBytes, kMaxJsonDepth);
+}
+
+void check_document(const nlohmann::json& doc, const std::string& name) {
+  if (!doc.is_object()) throw UsageError(name + ": not a fabricperf result document (not an object)");
+  const auto schema = doc.find("schema");
+  if (schema == doc.end() || *schema != kSchemaId) {
+    std::string found = schema == doc.end() ? std::string("missing") : schema->dump();
+    if (found.size() > 80) found = found.substr(0, 80) + "...";
+    throw UsageError(name + ": not a fabricperf/1 result document (schema is " + found + ")");
+  }
   const auto problems = validate_document(doc);
   if (!problems.empty()) {
-    std::string message = path + ": does not match the fabricperf/1 schema: " + to_string(problems.front());
+    std::string message = name + ": does not match the fabricperf/1 schema: " + to_string(problems.front());
     if (problems.size() > 1) message += " (and " + std::to_string(problems.size() - 1) + " more problems)";
     throw UsageError(message);
   }
+}
+
+nlohmann::json load_document(const std::string& path) {
+  nlohmann::json doc = read_document_json(path);
+  check_document(doc, "result document " + path);
   return doc;
+}
+
+nlohmann::json parse_document(std::string_view text, const std::string& name) {
+  nlohmann::json doc = parse_json_bounded(text, name, kMaxJsonDepth);
+  check_document(doc, name);
+  return doc;
+}
+
+void require_bounded_depth(const nlohmann::json& doc, std::string_view what) {
+  if (const std::size_t depth = json_depth(doc); depth > kMaxJsonDepth)
+    throw UsageError(std::string(what) + ": JSON nested " + std::to_string(depth) + " levels, deeper than " +
+                     std::to_string(kMaxJsonDepth));
+}
+
+std::string dump_document(const nlohmann::json& doc) {
+  constexpr std::size_t kMaxIndentedDepth = 12;
+  const int indent = json_depth(doc) <= kMaxIndentedDepth ? 2 : -1;
+  return doc.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 namespace {

@@ -513,6 +513,8 @@ std::string html_escape(std::string_view text) {
 }
 
 std::string html_report(const nlohmann::json& doc, const HtmlOptions& options) {
+  require_bounded_depth(doc, "result document");
+  if (options.baseline != nullptr) require_bounded_depth(*options.baseline, "baseline document");
   std::optional<CompareReport> report;
   IdentityRules rules;
   std::set<std::string> regressed;

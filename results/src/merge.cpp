@@ -26,6 +26,7 @@ const nlohmann::json& array_member(const nlohmann::json& doc, const char* key) {
 nlohmann::json merge_documents(const std::vector<MergeInput>& inputs, const std::vector<std::string>& command_line,
                                const std::optional<std::string>& tool) {
   if (inputs.empty()) throw UsageError("merge needs at least one document");
+  for (const auto& in : inputs) require_bounded_depth(in.doc, in.name);
   std::set<std::string> tools;
   for (const auto& in : inputs) tools.insert(string_field(in.doc, "tool"));
   const bool several_tools = tools.size() > 1;
@@ -97,6 +98,9 @@ nlohmann::json merge_documents(const std::vector<MergeInput>& inputs, const std:
     out["started_at"] = string_field(inputs.front().doc, "started_at", "1970-01-01T00:00:00Z");
   if (out["finished_at"] == "")
     out["finished_at"] = string_field(inputs.back().doc, "finished_at", "1970-01-01T00:00:00Z");
+  // params.merged_from[].params nests the inputs' params three levels deeper: refuse an output
+  // that fp_report could not read back.
+  require_bounded_depth(out, "merged document");
   return out;
 }
 

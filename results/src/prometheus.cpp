@@ -184,6 +184,7 @@ std::string sanitize_label_name(std::string_view key) {
 }
 
 std::string to_prometheus(const nlohmann::json& doc) {
+  require_bounded_depth(doc, "result document");
   Exposition ex;
   const std::string tool = string_field(doc, "tool", "fp_unknown");
   const nlohmann::json empty = nlohmann::json::array();

@@ -1,7 +1,8 @@
 #include "fabricperf/results/report_cli.hpp"
 
-#include <fstream>
+#include <cmath>
 #include <iostream>
+#include <string>
 
 #include "fabricperf/atomic_file.hpp"
 #include "fabricperf/cli.hpp"
@@ -27,13 +28,28 @@ void write_output(const std::string& path, const std::string& text) {
   write_file_atomically(path, text);
 }
 
+// A finite number >= 0: CLI::NonNegativeNumber lets "nan" through (nan < 0 is false), and an
+// infinite tolerance would silently disable the check.
+std::string finite_non_negative(const std::string& text) {
+  double value = 0;
+  std::size_t used = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !std::isfinite(value) || value < 0)
+    return "must be a finite number >= 0, got '" + text + "'";
+  return {};
+}
+
 void add_tolerance_options(CLI::App& cmd, CompareOptions& options) {
   cmd.add_option("--tolerance-pct", options.tolerance_pct,
                  "Flag a metric worse by more than this percentage (or noise-k x its noise, if larger)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_non_negative, "NUMBER >= 0")
       ->capture_default_str();
   cmd.add_option("--noise-k", options.noise_k, "Multiple of the measured run-to-run noise a change must exceed")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_non_negative, "NUMBER >= 0")
       ->capture_default_str();
   cmd.add_option("--metrics", options.metrics, "Compare only these metrics (comma separated field names)")
       ->delimiter(',');
@@ -50,25 +66,22 @@ int run_compare(const std::string& base_path, const std::string& new_path, const
   std::ostream& human = json_path == "-" ? std::cerr : std::cout;
   human << format_compare_table(report, options, sources, all_rows) << std::flush;
   if (!json_path.empty())
-    write_output(json_path, compare_report_document(report, base, next, sources, options).dump(2) + "\n");
+    write_output(json_path, dump_document(compare_report_document(report, base, next, sources, options)));
   return report.regressed(options) ? 1 : 0;
 }
 
+// Exit 0: every document valid; 1: some document does not match the schema; 2: some input was
+// refused (not a readable regular file, too large, not JSON, nested too deep, 1e400), each
+// with one stderr line naming the file. Every file is judged either way.
 int run_validate(const std::vector<std::string>& paths) {
-  std::size_t invalid = 0;
+  std::size_t invalid = 0, refused = 0;
   for (const auto& path : paths) {
-    std::ifstream in(path);
-    if (!in) {
-      std::cout << path << ": cannot read\n";
-      ++invalid;
-      continue;
-    }
     nlohmann::json doc;
     try {
-      doc = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-      std::cout << path << ": not valid JSON (" << e.what() << ")\n";
-      ++invalid;
+      doc = read_document_json(path);
+    } catch (const UsageError& e) {
+      std::cerr << "fp_report: " << e.what() << '\n';
+      ++refused;
       continue;
     }
     const auto problems = validate_document(doc);
@@ -79,7 +92,7 @@ int run_validate(const std::vector<std::string>& paths) {
     else
       ++invalid;
   }
-  return invalid ? 1 : 0;
+  return refused ? 2 : invalid ? 1 : 0;
 }
 
 }  // namespace
@@ -181,7 +194,7 @@ int report_main(int argc, const char* const* argv) {
           inputs, command_line, merge_tool.empty() ? std::nullopt : std::optional<std::string>(merge_tool));
       if (const auto problems = validate_document(merged); !problems.empty())
         throw Error("merged document does not match the schema: " + to_string(problems.front()));
-      write_output(merge_out, merged.dump(2) + "\n");
+      write_output(merge_out, dump_document(merged));
       return 0;
     }
     throw UsageError("a subcommand is required: compare, export, html, validate or merge");

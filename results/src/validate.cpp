@@ -4,8 +4,9 @@
 #include <deque>
 #include <map>
 #include <optional>
-#include <regex>
 #include <unordered_map>
+
+#include "pattern.hpp"
 
 namespace fabricperf::results {
 namespace {
@@ -34,7 +35,7 @@ struct Node {
   const Node* additional = nullptr;
   const Node* items = nullptr;
   std::optional<double> min_items, max_items, min_length, minimum, maximum;
-  std::optional<std::regex> pattern;
+  std::optional<Pattern> pattern;  // no std::regex: it recurses per character
   std::string pattern_text;
   const Node* ref = nullptr;
   std::vector<const Node*> all_of, any_of, one_of;
@@ -109,7 +110,7 @@ class CompiledSchema {
     number("maximum", node.maximum);
     if (const auto p = schema.find("pattern"); p != schema.end() && p->is_string()) {
       node.pattern_text = p->get<std::string>();
-      node.pattern.emplace(node.pattern_text, std::regex::ECMAScript);
+      node.pattern.emplace(node.pattern_text);
     }
     for (const auto& [key, list] :
          {std::pair{"allOf", &node.all_of}, std::pair{"anyOf", &node.any_of}, std::pair{"oneOf", &node.one_of}})
@@ -197,7 +198,7 @@ std::size_t utf8_length(const std::string& text) {
 }
 
 std::string short_dump(const nlohmann::json& value) {
-  std::string text = value.dump();
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
 }
@@ -228,7 +229,7 @@ void validate(const nlohmann::json& value, const Node& node, const Path& path, s
     const auto& text = value.get_ref<const std::string&>();
     if (node.min_length && utf8_length(text) < *node.min_length)
       out.push_back({path.text(), "string shorter than " + limit_text(*node.min_length) + " characters"});
-    if (node.pattern && !std::regex_search(text, *node.pattern))
+    if (node.pattern && !node.pattern->search(text))
       out.push_back({path.text(), short_dump(value) + " does not match " + node.pattern_text});
   }
   if (bits & kNumber) {

@@ -73,7 +73,8 @@ one_line_naming NEW
 expect 0 validate "$data/bw_sweep.json" "$data/lat.json" "$data/coll.json" "$data/topo.json" "$data/suite.json"
 expect 1 validate "$data/bw_sweep.json" "$data/invalid_types.json"
 [ "$(grep -c 'invalid_types.json: ' "$work/out")" -eq 3 ] || fail "validate should print 3 problems: $(cat "$work/out")"
-expect 1 validate "$data/invalid_not_json.json"
+expect 2 validate "$data/invalid_not_json.json"
+one_line_naming invalid_not_json.json
 
 # export
 expect 0 export --format prometheus "$data/suite.json" -o "$work/suite.prom"

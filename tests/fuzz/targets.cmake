@@ -1,0 +1,4 @@
+# One line per libFuzzer target (see README.md): tests/fuzz/fuzz_<name>.cpp defines
+# LLVMFuzzerTestOneInput; DEPS are project libraries; SEEDS are files or folders relative to the
+# repository root (folders are read recursively).
+fabricperf_fuzz_target(NAME result_document SOURCES fuzz_result_document.cpp DEPS fpresults SEEDS tests/data/results tests/fuzz/seeds/result_document)
