@@ -14,7 +14,7 @@ packages=(
   python3 python3-jsonschema
   qemu-system-x86 qemu-utils busybox-static kmod cpio
   openssh-server openssh-client iproute2 procps
-  clang-format clang-tidy
+  clang-format clang-tidy clang libclang-rt-14-dev
   prometheus prometheus-pushgateway chromium
 )
 
