@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "fabricperf/cli.hpp"
+#include "fabricperf/cli_checks.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
 #include "fabricperf/run_output.hpp"
@@ -27,9 +28,13 @@ int main(int argc, char** argv) {
   std::string nccl_topo;
   bool emit_env = false;
   int local_rank = -1;
-  auto* hwloc_opt = app.add_option("--hwloc-xml", hwloc_xml, "Read an lstopo XML export (v1 or v2) instead of this machine")
-                        ->type_name("FILE");
+  // An empty FILE is refused: it would otherwise mean "not given" and read this machine instead.
+  auto* hwloc_opt =
+      app.add_option("--hwloc-xml", hwloc_xml, "Read an lstopo XML export (v1 or v2) instead of this machine")
+          ->check(fabricperf::non_empty())
+          ->type_name("FILE");
   app.add_option("--nccl-topo", nccl_topo, "Read an NCCL topology XML file (NCCL_TOPO_FILE) instead of this machine")
+      ->check(fabricperf::non_empty())
       ->type_name("FILE")
       ->excludes(hwloc_opt);
   auto* emit_opt = app.add_flag("--emit-env", emit_env,

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/input_file.hpp"
 
 namespace fabricperf::sizing {
 namespace {
@@ -25,12 +26,8 @@ std::vector<CatalogueEntry> load_all() {
 
 CatalogueEntry parse_catalogue_entry(std::string_view name, std::string_view text) {
   const std::string where = "catalogue/" + std::string(name);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(where + ": not valid JSON (" + e.what() + ")");
-  }
+  const nlohmann::json j = parse_json_bounded(text, where);
+  if (!j.is_object()) throw UsageError(where + ": must be a JSON object, got " + std::string(j.type_name()));
   auto text_field = [&](const char* key) {
     if (!j.contains(key) || !j[key].is_string() || j[key].get<std::string>().empty())
       throw UsageError(where + ": missing field \"" + key + "\" (a non-empty string)");

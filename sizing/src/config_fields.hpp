@@ -1,6 +1,7 @@
 #pragma once
 // Typed, validated reads of config.json fields; every failure is a one-line UsageError naming the
 // file and the field. Internal to fpsizing.
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -30,6 +31,10 @@ class ConfigFields {
   [[noreturn]] void fail(const std::string& message) const;
 
  private:
+  // Integers above their field's sane limit (config_fields.cpp: kFieldLimits) and arrays of more
+  // than 4096 entries are refused, naming the file, the field and the value.
+  void check_limit(const std::string& key, std::uint64_t value) const;
+  void check_list_size(const std::string& key, std::size_t size) const;
   [[noreturn]] void wrong_type(const std::string& key, const char* wanted) const;
 
   const nlohmann::json& object_;

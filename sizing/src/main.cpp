@@ -4,6 +4,7 @@
 #include <string>
 
 #include "fabricperf/cli.hpp"
+#include "fabricperf/cli_checks.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/run_output.hpp"
 #include "fabricperf/sizes.hpp"
@@ -32,31 +33,47 @@ struct Options {
 };
 
 void add_options(CLI::App& app, Options& o) {
-  auto* model = app.add_option("--model", o.model, "A built-in model (see --list-models)")->type_name("NAME");
-  auto* config = app.add_option("--config", o.config, "A Hugging Face config.json")->type_name("FILE");
+  auto* model = app.add_option("--model", o.model, "A built-in model (see --list-models)")
+                    ->check(fabricperf::non_empty())
+                    ->type_name("NAME");
+  auto* config = app.add_option("--config", o.config, "A Hugging Face config.json")
+                     ->check(fabricperf::non_empty())
+                     ->type_name("FILE");
   auto* table = app.add_flag("--table", o.table, "Every built-in model against h100, h200 and b200 servers");
   auto* list = app.add_flag("--list-models", o.list_models, "List the built-in models and exit");
   model->excludes(config)->excludes(table)->excludes(list);
   config->excludes(table)->excludes(list);
   table->excludes(list);
-  app.add_option("--server", o.server, "h100, h200, b200 (HGX, 8 GPUs) or custom")->capture_default_str();
+  app.add_option("--server", o.server, "h100, h200, b200 (HGX, 8 GPUs) or custom")
+      ->check(fabricperf::non_empty())
+      ->capture_default_str();
   app.add_option("--gpu-mem-gb", o.gpu_mem_gb, "Memory per GPU in GB, for --server custom")->type_name("X");
-  app.add_option("--gpus-per-server", o.gpus_per_server, "GPUs per server, for --server custom")->type_name("N");
+  app.add_option("--gpus-per-server", o.gpus_per_server, "GPUs per server, for --server custom (at most 1024)")
+      ->check(fabricperf::unsigned_at_most(fs::kMaxGpusPerServer))
+      ->type_name("N");
   app.add_option("--weights-dtype", o.weights_dtype, "bf16, fp16, fp8, int8, int4, fp4 (default: as released)")
+      ->check(fabricperf::non_empty())
       ->type_name("D");
   app.add_option("--kv-dtype", o.kv_dtype, "KV-cache format: bf16, fp16, fp32, fp8")
+      ->check(fabricperf::non_empty())
       ->type_name("D")
       ->capture_default_str();
   app.add_option("--context", o.context, "Tokens per sequence, K suffix allowed (default: the model's maximum)")
+      ->check(fabricperf::non_empty())
       ->type_name("N");
-  app.add_option("--sequences", o.sequences, "Sequences held at once")->type_name("N")->capture_default_str();
+  app.add_option("--sequences", o.sequences, "Sequences held at once (at most 10^9)")
+      ->check(fabricperf::unsigned_at_most(fs::kMaxSequences))
+      ->type_name("N")
+      ->capture_default_str();
   app.add_option("--gpu-util", o.gpu_util, "Share of each GPU's memory the runtime may use")
       ->type_name("F")
       ->capture_default_str();
   app.add_option("--reserve-gb", o.reserve_gb, "Per GPU, for activations, CUDA graphs and NCCL buffers")
       ->type_name("X")
       ->capture_default_str();
-  app.add_option("--json", o.json_path, "Write the result document to FILE ('-' = stdout)")->type_name("FILE");
+  app.add_option("--json", o.json_path, "Write the result document to FILE ('-' = stdout)")
+      ->check(fabricperf::non_empty())
+      ->type_name("FILE");
 }
 
 fs::ServerSpec server_from(const Options& o) {
@@ -73,6 +90,9 @@ fs::SizingRequest request_for(const Options& o, const fs::ModelConfig& model, co
   r.kv_dtype = fs::parse_kv_dtype(o.kv_dtype);
   if (!o.context.empty()) {
     r.context_tokens = fabricperf::parse_size(o.context);
+    if (r.context_tokens > fs::kMaxContextTokens)
+      throw fabricperf::UsageError("--context " + o.context + " is above the limit of " +
+                                   std::to_string(fs::kMaxContextTokens) + " tokens");
   } else if (model.max_position_embeddings > 0) {
     r.context_tokens = model.max_position_embeddings;
   } else {

@@ -1,12 +1,10 @@
 #include "fabricperf/sizing/model_config.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <fstream>
-#include <sstream>
 
 #include "config_fields.hpp"
 #include "fabricperf/error.hpp"
+#include "fabricperf/input_file.hpp"
 
 namespace fabricperf::sizing {
 namespace {
@@ -126,6 +124,9 @@ std::uint64_t estimate_vision(const ConfigFields& v, std::uint64_t text_hidden) 
   const std::uint64_t patch = v.count_or("patch_size", 0);
   params += v.positive_or("num_channels", 3) * patch * patch * h;
   const double ratio = v.positive_number_or("pixel_shuffle_ratio", 0);
+  if (ratio != 0 && !(ratio >= 1.0 / 64 && ratio <= 1))  // Llama 4: 0.5
+    v.fail("field \"" + v.name("pixel_shuffle_ratio") + "\" is " + std::to_string(ratio) +
+           ", outside the range fp_sizing accepts [1/64, 1]");
   const std::uint64_t p_in = v.count_or("projector_input_dim", 0);
   const std::uint64_t p_out = v.count_or("projector_output_dim", 0);
   if (ratio > 0 && p_in > 0 && p_out > 0) {
@@ -266,22 +267,8 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
 }
 
 ModelConfig load_model_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(errno_message("cannot read model config " + path, errno));
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json config;
-  try {
-    config = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.what() quotes the offending text; keep the message on one line and short.
-    std::string what = e.what();
-    std::replace_if(
-        what.begin(), what.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-    if (what.size() > 160) what = what.substr(0, 157) + "...";
-    throw UsageError(path + ": not valid JSON (" + what + ")");
-  }
-  return parse_model_config(config, path);
+  const std::string text = read_input_file(path, "model config", kMaxModelConfigBytes);
+  return parse_model_config(parse_json_bounded(text, "model config " + path), path);
 }
 
 }  // namespace fabricperf::sizing

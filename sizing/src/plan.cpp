@@ -141,6 +141,15 @@ std::optional<Candidate> evaluate_layout(const ModelConfig& model, const SizingR
 SizingPlan plan_deployment(const ModelConfig& model, const SizingRequest& request) {
   if (request.context_tokens == 0) throw UsageError("the context length must be at least one token");
   if (request.sequences == 0) throw UsageError("the number of concurrent sequences must be at least 1");
+  if (request.context_tokens > kMaxContextTokens)
+    throw UsageError("the context length " + std::to_string(request.context_tokens) + " is above the limit of " +
+                     std::to_string(kMaxContextTokens) + " tokens");
+  if (request.sequences > kMaxSequences)
+    throw UsageError("--sequences " + std::to_string(request.sequences) + " is above the limit of " +
+                     std::to_string(kMaxSequences));
+  if (request.server.gpus > kMaxGpusPerServer)
+    throw UsageError("--gpus-per-server " + std::to_string(request.server.gpus) + " is above the limit of " +
+                     std::to_string(kMaxGpusPerServer));
   if (!(request.gpu_util > 0 && request.gpu_util <= 1)) throw UsageError("--gpu-util must be in (0, 1]");
   if (!(request.reserve_bytes >= 0)) throw UsageError("--reserve-gb must not be negative");
   if (request.server.gpus == 0 || !(request.server.gpu_memory_bytes > 0))

@@ -35,6 +35,9 @@ ServerSpec builtin_server(std::string_view key) {
 ServerSpec custom_server(double gpu_mem_gb, std::uint64_t gpus) {
   if (!(gpu_mem_gb > 0) || !std::isfinite(gpu_mem_gb))
     throw UsageError("--server custom needs --gpu-mem-gb with a positive size in GB");
+  if (gpu_mem_gb > kMaxGpuMemGb)
+    throw UsageError("--gpu-mem-gb " + std::to_string(gpu_mem_gb) + " is above the limit of " +
+                     std::to_string(static_cast<long>(kMaxGpuMemGb)) + " GB");
   if (gpus == 0) throw UsageError("--server custom needs --gpus-per-server with a positive count");
   ServerSpec s;
   s.key = "custom";

@@ -39,9 +39,9 @@ expect_usage_error() {
 expect_usage_error 'missing field "hidden_size"' --config "$data/missing_field.json"
 expect_usage_error 'missing field "moe_intermediate_size"' --config "$data/moe_missing_field.json"
 expect_usage_error 'field "num_hidden_layers" must be a positive integer' --config "$data/wrong_type.json"
-expect_usage_error 'not valid JSON' --config "$data/not_json.json"
+expect_usage_error 'invalid JSON' --config "$data/not_json.json"
 expect_usage_error 'must be a JSON object' --config "$data/not_object.json"
-expect_usage_error 'cannot read' --config "$work/no-such-config.json"
+expect_usage_error 'No such file' --config "$work/no-such-config.json"
 expect_usage_error 'unknown model' --model no-such-model
 expect_usage_error '--gpu-mem-gb' --model DeepSeek-R1 --server custom
 expect_usage_error 'unknown server type' --model DeepSeek-R1 --server a100

@@ -14,6 +14,8 @@
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/topology/sysfs.hpp"
+#include "numbers.hpp"
+#include "printable.hpp"
 
 namespace fabricperf::topology {
 namespace {
@@ -52,6 +54,8 @@ unsigned osdev_type(hwloc_obj_t obj) {
   std::memcpy(&value, &obj->attr->osdev.type, sizeof value);
   return value;
 }
+constexpr int kMaxNumaId = 4095;  // Linux: MAX_NUMNODES is at most 1024
+constexpr int kMaxPort = 255;     // ibv port numbers are 8 bits
 constexpr unsigned kOsdevOpenFabrics = HWLOC_OBJ_OSDEV_OPENFABRICS;
 constexpr unsigned kOsdevNetwork = HWLOC_OBJ_OSDEV_NETWORK;
 
@@ -78,7 +82,7 @@ class Converter {
   void run() {
     hwloc_obj_t root = hwloc_get_root_obj(h_);
     root_nodeset_ = root->nodeset != nullptr ? bitmap_list(root->nodeset) : "";
-    t_.nodes[0].numa_ids = bitmap_ids(root->nodeset);
+    t_.nodes[0].numa_ids = numa_ids(root->nodeset);
     t_.numa_node_count = hwloc_get_nbobjs_by_type(h_, HWLOC_OBJ_NUMANODE);
     if (t_.numa_node_count < 0) t_.numa_node_count = 0;
     walk_normal(root);
@@ -102,7 +106,7 @@ class Converter {
     const int parent = locality_for(obj->parent);
     Node node;
     node.kind = NodeKind::numa;
-    node.numa_ids = bitmap_ids(obj->nodeset);
+    node.numa_ids = numa_ids(obj->nodeset);
     node.label = "NUMA " + key;
     const int index = t_.add_node(std::move(node), parent);
     localities_.emplace(key, index);
@@ -149,10 +153,13 @@ class Converter {
           node.label = std::string(node.kind == NodeKind::pci_switch ? "Switch " : "Port ") + node.pci->str();
         }
         const int index = t_.add_node(std::move(node), parent);
-        for (hwloc_obj_t c = obj->io_first_child; c != nullptr; c = c->next_sibling) convert_io(c, index, child_position);
+        for (hwloc_obj_t c = obj->io_first_child; c != nullptr; c = c->next_sibling)
+          convert_io(c, index, child_position);
         return;
       }
-      case HWLOC_OBJ_PCI_DEVICE: convert_pci_device(obj, parent); return;
+      case HWLOC_OBJ_PCI_DEVICE:
+        convert_pci_device(obj, parent);
+        return;
       case HWLOC_OBJ_OS_DEVICE:
         // OS devices outside any PCI device: only RDMA devices matter (e.g. Soft-RoCE).
         if (osdev_type(obj) == kOsdevOpenFabrics && obj->name != nullptr) {
@@ -162,17 +169,24 @@ class Converter {
           t_.nics.push_back(std::move(nic));
         }
         return;
-      default: return;
+      default:
+        return;
     }
   }
 
-  static std::vector<NicPort> ports_of(hwloc_obj_t osdev) {
+  std::vector<NicPort> ports_of(hwloc_obj_t osdev) const {
     std::map<int, NicPort> ports;
     for (unsigned i = 0; i < osdev->infos_count; ++i) {
       const std::string name = osdev->infos[i].name != nullptr ? osdev->infos[i].name : "";
       const std::string value = osdev->infos[i].value != nullptr ? osdev->infos[i].value : "";
       if (name.size() > 9 && name.rfind("Port", 0) == 0 && name.compare(name.size() - 5, 5, "State") == 0) {
-        const int port = std::atoi(name.substr(4, name.size() - 9).c_str());
+        const auto number = detail::parse_unsigned(std::string_view(name).substr(4, name.size() - 9), 10);
+        if (!number || *number > kMaxPort) {
+          throw UsageError(where() + ": info \"" + detail::printable(name) + "\" of " +
+                           detail::printable(osdev->name != nullptr ? osdev->name : "?") +
+                           ": the port number is not an integer in 0.." + std::to_string(kMaxPort));
+        }
+        const int port = static_cast<int>(*number);
         if (port <= 0) continue;
         ports[port].port = port;
         ports[port].state = port_state_name(value);
@@ -234,6 +248,20 @@ class Converter {
     }
   }
 
+  // The input in messages.
+  std::string where() const { return t_.input.empty() ? std::string("this machine") : t_.input; }
+
+  // The NUMA node ids of a nodeset, each at most kMaxNumaId: a file could set bits far beyond
+  // any machine's NUMA count (e.g. nodeset="0xffffffff,...").
+  std::vector<int> numa_ids(hwloc_const_bitmap_t set) const {
+    if (set != nullptr && !hwloc_bitmap_iszero(set) && hwloc_bitmap_weight(set) >= 0 &&
+        hwloc_bitmap_last(set) > kMaxNumaId) {
+      throw UsageError(where() + ": a nodeset names NUMA node " + std::to_string(hwloc_bitmap_last(set)) +
+                       ", above the limit of " + std::to_string(kMaxNumaId));
+    }
+    return bitmap_ids(set);
+  }
+
   hwloc_topology_t h_;
   Topology& t_;
   std::string root_nodeset_;
@@ -266,7 +294,8 @@ void census_walk(const XmlElement& element, HwlocXmlCensus& census) {
       if (!(type_text.size() == 1 && type_text[0] >= '0' && type_text[0] <= '5')) ++census.unknown_osdev_types;
     } else if (type == "Machine" && census.hostname.empty()) {
       for (const auto& child : element.children) {
-        if (child.name == "info" && child.attribute_or("name", "") == "HostName") census.hostname = child.attribute_or("value", "");
+        if (child.name == "info" && child.attribute_or("name", "") == "HostName")
+          census.hostname = child.attribute_or("value", "");
       }
     }
   }
@@ -292,43 +321,6 @@ std::string this_hostname() {
 
 }  // namespace
 
-// ---- HwlocTopology ------------------------------------------------------------------------------
-
-HwlocTopology::HwlocTopology() {
-  if (hwloc_topology_init(&topo_) != 0) throw_errno("initialising hwloc", errno);
-}
-
-HwlocTopology::~HwlocTopology() {
-  if (topo_ != nullptr) hwloc_topology_destroy(topo_);
-}
-
-HwlocTopology::HwlocTopology(HwlocTopology&& other) noexcept : topo_(other.topo_) { other.topo_ = nullptr; }
-
-HwlocTopology& HwlocTopology::operator=(HwlocTopology&& other) noexcept {
-  if (this != &other) {
-    if (topo_ != nullptr) hwloc_topology_destroy(topo_);
-    topo_ = other.topo_;
-    other.topo_ = nullptr;
-  }
-  return *this;
-}
-
-void HwlocTopology::keep_all_io() {
-  if (hwloc_topology_set_io_types_filter(topo_, HWLOC_TYPE_FILTER_KEEP_ALL) != 0) {
-    throw_errno("asking hwloc to keep all I/O objects", errno);
-  }
-}
-
-void HwlocTopology::use_xml_buffer(const std::string& xml) {
-  if (hwloc_topology_set_xmlbuffer(topo_, xml.c_str(), static_cast<int>(xml.size()) + 1) != 0) {
-    throw_errno("handing the XML to hwloc", errno);
-  }
-}
-
-void HwlocTopology::load() {
-  if (hwloc_topology_load(topo_) != 0) throw_errno("hwloc_topology_load", errno);
-}
-
 // ---- readers --------------------------------------------------------------------------------------
 
 HwlocXmlCensus census_hwloc_xml(const XmlElement& root) {
@@ -347,29 +339,40 @@ Topology topology_from_hwloc(hwloc_topology_t topo, SourceKind source, const std
   return t;
 }
 
-Topology load_hwloc_xml_text(std::string_view text, const std::string& source) {
+HwlocXmlCensus precheck_hwloc_xml(std::string_view text, const std::string& source) {
   const XmlElement root = parse_xml(text, source);
   if (root.name != "topology") {
     if (root.name == "system") {
-      throw UsageError(source + ": this is an NCCL topology file (root <system>), not an lstopo export: use --nccl-topo");
+      throw UsageError(source +
+                       ": this is an NCCL topology file (root <system>), not an lstopo export: use --nccl-topo");
     }
     throw UsageError(source + ": not an lstopo XML export (root element <" + root.name + ">, expected <topology>)");
   }
-  const HwlocXmlCensus census = census_hwloc_xml(root);
+  HwlocXmlCensus census = census_hwloc_xml(root);
   if (!census.version.empty()) {
-    const int major = std::atoi(census.version.c_str());
+    const auto digits = std::string_view(census.version).substr(0, census.version.find('.'));
+    const auto parsed = detail::parse_unsigned(digits, 10);
+    const int major = parsed && *parsed < 1000 ? static_cast<int>(*parsed) : 0;
     if (major > static_cast<int>(hwloc_get_api_version() >> 16) || major <= 0) {
-      throw UsageError(source + ": lstopo XML version " + census.version + " is not supported by " + hwloc_name() +
+      throw UsageError(source + ": lstopo XML version " + detail::printable(census.version, 20) +
+                       " is not supported by " + hwloc_name() +
                        " (export it with an older lstopo, e.g. lstopo --export-xml-flags v2, or build with hwloc " +
                        std::to_string(major) + ")");
     }
   }
+  return census;
+}
 
-  HwlocTopology h;
-  h.keep_all_io();
+Topology load_hwloc_xml_text(std::string_view text, const std::string& source) {
+  const HwlocXmlCensus census = precheck_hwloc_xml(text, source);
   // hwloc's built-in XML parser (used when its libxml2 plugin is absent) rejects comments, which
   // many published exports carry: hand it the text with comments blanked out.
-  h.use_xml_buffer(blank_xml_comments(text));
+  const std::string xml = blank_xml_comments(text);
+  // libhwloc itself crashes on some malformed exports: try the load in a child process first.
+  probe_hwloc_xml(xml, source);
+  HwlocTopology h;
+  h.keep_all_io();
+  h.use_xml_buffer(xml);
   try {
     h.load();
   } catch (const Error& e) {
@@ -396,8 +399,8 @@ Topology load_hwloc_xml_text(std::string_view text, const std::string& source) {
                          std::to_string(census.openfabrics) + " RDMA (OpenFabrics) devices in the file");
   }
   if (census.unknown_osdev_types > 0) {
-    t.warnings.push_back(std::to_string(census.unknown_osdev_types) +
-                         " OS device(s) have an osdev_type " + hwloc_name() +
+    t.warnings.push_back(std::to_string(census.unknown_osdev_types) + " OS device(s) have an osdev_type " +
+                         hwloc_name() +
                          " does not know (file from a newer hwloc?): RDMA devices among them are recognised by PCI "
                          "vendor only, without their names");
   }
@@ -405,7 +408,9 @@ Topology load_hwloc_xml_text(std::string_view text, const std::string& source) {
   return t;
 }
 
-Topology load_hwloc_xml(const std::string& path) { return load_hwloc_xml_text(read_text_file(path), path); }
+Topology load_hwloc_xml(const std::string& path) {
+  return load_hwloc_xml_text(read_text_file(path, "hwloc XML", kMaxHwlocXmlBytes), path);
+}
 
 void augment_from_sysfs(Topology& t, const SystemRoots& roots) {
   auto node_with_pci = [&](const PciAddress& pci) {
@@ -456,7 +461,8 @@ Topology load_live(const LiveOptions& options) {
         "still read this machine's sysfs");
   }
   if (count_objects(h.get(), HWLOC_OBJ_PCI_DEVICE) == 0) {
-    t.warnings.emplace_back("hwloc found no PCI device (a container without /sys/bus/pci?): GPUs and NICs may be missing");
+    t.warnings.emplace_back(
+        "hwloc found no PCI device (a container without /sys/bus/pci?): GPUs and NICs may be missing");
   }
   augment_from_sysfs(t, options.roots);
   t.host = this_hostname();

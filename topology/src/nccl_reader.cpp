@@ -1,26 +1,28 @@
 #include "fabricperf/topology/nccl_reader.hpp"
 
-#include <cstdlib>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
 #include "fabricperf/topology/xml.hpp"
+#include "numbers.hpp"
+#include "printable.hpp"
 
 namespace fabricperf::topology {
 namespace {
 
-// "0x030200" (class with prog-if) or "0x0302" -> 0x0302; "0x10de" -> 0x10de.
-std::uint16_t parse_class(const std::string& text) {
-  if (text.empty()) return 0;
-  const unsigned long value = std::strtoul(text.c_str(), nullptr, 16);
-  const std::size_t digits = text.size() - (text.rfind("0x", 0) == 0 ? 2 : 0);
-  return static_cast<std::uint16_t>(digits > 4 ? value >> 8 : value);
-}
-std::uint16_t parse_id(const std::string& text) {
-  return text.empty() ? 0 : static_cast<std::uint16_t>(std::strtoul(text.c_str(), nullptr, 16));
-}
+using detail::parse_finite;
+using detail::parse_unsigned;
+
+// Ranges of the numbers an NCCL topology holds (anything outside is refused, naming the file,
+// the line, the element, the attribute and the value).
+constexpr std::uint64_t kMaxNumaId = 4095;     // Linux: MAX_NUMNODES is at most 1024
+constexpr std::uint64_t kMaxPort = 255;        // ibv port numbers are 8 bits
+constexpr double kMaxSpeedMbps = 1e8;          // 100 Tb/s (NCCL writes Mb/s; 400G = 400000)
+constexpr std::uint64_t kMaxClass = 0xffffff;  // class with prog-if
+constexpr std::uint64_t kMaxId = 0xffff;       // PCI vendor and device ids
 
 class Builder {
  public:
@@ -29,7 +31,8 @@ class Builder {
   void system(const XmlElement& root) {
     if (root.name != "system") {
       if (root.name == "topology") {
-        throw UsageError(source_ + ": this is an lstopo export (root <topology>), not an NCCL topology: use --hwloc-xml");
+        throw UsageError(source_ +
+                         ": this is an lstopo export (root <topology>), not an NCCL topology: use --hwloc-xml");
       }
       throw UsageError(source_ + ": not an NCCL topology file (root element <" + root.name + ">, expected <system>)");
     }
@@ -50,19 +53,50 @@ class Builder {
     throw UsageError(source_ + ":" + std::to_string(e.line) + ": " + what);
   }
 
+  [[noreturn]] void bad_value(const XmlElement& e, std::string_view attr, const std::string& value,
+                              const std::string& wanted) const {
+    fail(e, "<" + e.name + " " + std::string(attr) + "=\"" + detail::printable(value, 40) + "\">: " + wanted);
+  }
+
+  // An unsigned attribute in [0, max]; `fallback` when absent.
+  std::uint64_t number(const XmlElement& e, std::string_view attr, int base, std::uint64_t max,
+                       std::uint64_t fallback) const {
+    const std::string* text = e.attribute(attr);
+    if (text == nullptr) return fallback;
+    const auto value = parse_unsigned(*text, base);
+    if (!value || *value > max) {
+      char range[48];
+      std::snprintf(range, sizeof range, base == 16 ? "a hexadecimal number in 0..0x%llx" : "an integer in 0..%llu",
+                    static_cast<unsigned long long>(max));
+      bad_value(e, attr, *text, std::string("want ") + range);
+    }
+    return *value;
+  }
+
+  // "0x030200" (class with prog-if) or "0x0302" -> 0x0302.
+  std::uint16_t pci_class(const XmlElement& e) const {
+    const std::string* text = e.attribute("class");
+    if (text == nullptr || text->empty()) return 0;
+    const std::uint64_t value = number(e, "class", 16, kMaxClass, 0);
+    const std::size_t digits = text->size() - (text->rfind("0x", 0) == 0 || text->rfind("0X", 0) == 0 ? 2 : 0);
+    return static_cast<std::uint16_t>(digits > 4 ? value >> 8 : value);
+  }
+  std::uint16_t pci_id(const XmlElement& e, std::string_view attr) const {
+    const std::string* text = e.attribute(attr);
+    if (text == nullptr || text->empty()) return 0;
+    return static_cast<std::uint16_t>(number(e, attr, 16, kMaxId, 0));
+  }
+
   void cpu(const XmlElement& e) {
     const std::string* numaid = e.attribute("numaid");
     Node locality;
     locality.kind = NodeKind::numa;
     int numa = -1;
     if (numaid != nullptr) {
-      char* end = nullptr;
-      const long value = std::strtol(numaid->c_str(), &end, 10);
-      if (numaid->empty() || *end != '\0' || value < 0) fail(e, "bad numaid \"" + *numaid + "\"");
-      numa = static_cast<int>(value);
+      numa = static_cast<int>(number(e, "numaid", 10, kMaxNumaId, 0));
       locality.numa_ids.push_back(numa);
       numa_seen_.insert(numa);
-      locality.label = "NUMA " + *numaid;
+      locality.label = "NUMA " + std::to_string(numa);
     } else {
       locality.label = "CPU (no numaid)";
     }
@@ -83,12 +117,12 @@ class Builder {
   void pci(const XmlElement& e, int parent) {
     const std::string busid = e.attribute_or("busid", "");
     const auto address = PciAddress::parse(busid);
-    if (!address) fail(e, "<pci> with a bad busid \"" + busid + "\"");
+    if (!address) fail(e, "<pci> with a bad busid \"" + detail::printable(busid, 40) + "\"");
     Node node;
     node.pci = address;
-    node.class_id = parse_class(e.attribute_or("class", ""));
-    node.vendor_id = parse_id(e.attribute_or("vendor", ""));
-    node.device_id = parse_id(e.attribute_or("device", ""));
+    node.class_id = pci_class(e);
+    node.vendor_id = pci_id(e, "vendor");
+    node.device_id = pci_id(e, "device");
     bool has_gpu = false;
     const XmlElement* nic = nullptr;
     for (const auto& child : e.children) {
@@ -141,11 +175,17 @@ class Builder {
       n.pci = address;
       n.rdma_device = net.attribute_or("name", "");
       NicPort port;
-      port.port = std::max(1, std::atoi(net.attribute_or("port", "1").c_str()));
+      port.port = std::max(1, static_cast<int>(number(net, "port", 10, kMaxPort, 1)));
       // NCCL's speed is in Mb/s.
-      if (const std::string* speed = net.attribute("speed"); speed && std::atof(speed->c_str()) > 0) {
-        port.rate_gbps = std::atof(speed->c_str()) / 1000.0;
-        port.rate = std::to_string(static_cast<long>(port.rate_gbps)) + " Gb/sec";
+      if (const std::string* speed = net.attribute("speed"); speed != nullptr) {
+        const auto mbps = parse_finite(*speed);
+        if (!mbps || *mbps < 0 || *mbps > kMaxSpeedMbps) {
+          bad_value(net, "speed", *speed, "want a speed in Mb/s in 0..100000000");
+        }
+        if (*mbps > 0) {
+          port.rate_gbps = *mbps / 1000.0;
+          port.rate = std::to_string(static_cast<long>(port.rate_gbps)) + " Gb/sec";
+        }
       }
       n.ports.push_back(std::move(port));
       if (n.rdma_device.empty() && !n.pci) fail(net, "<net> without a name outside any <pci>");
@@ -179,6 +219,8 @@ Topology parse_nccl_topo(std::string_view xml, const std::string& source) {
   return t;
 }
 
-Topology load_nccl_topo(const std::string& path) { return parse_nccl_topo(read_text_file(path), path); }
+Topology load_nccl_topo(const std::string& path) {
+  return parse_nccl_topo(read_text_file(path, "NCCL topology", kMaxNcclTopoBytes), path);
+}
 
 }  // namespace fabricperf::topology

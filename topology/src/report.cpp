@@ -1,17 +1,22 @@
 #include "fabricperf/topology/report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <iomanip>
 #include <ostream>
 
+#include "fabricperf/error.hpp"
 #include "fabricperf/topology/path.hpp"
+#include "printable.hpp"
 
 namespace fabricperf::topology {
 namespace {
 
 using nlohmann::json;
 
-const Nic& nic_at(const Topology& topo, int n) { return topo.nics[static_cast<std::size_t>(n)]; }
+const Nic& nic_at(const Topology& topo, int n) {
+  return topo.nics[static_cast<std::size_t>(n)];
+}
 
 json nic_ids(const Topology& topo, const std::vector<int>& indices) {
   json ids = json::array();
@@ -25,7 +30,9 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
   return out;
 }
 
-std::string numa_text(int numa) { return numa < 0 ? "?" : std::to_string(numa); }
+std::string numa_text(int numa) {
+  return numa < 0 ? "?" : std::to_string(numa);
+}
 
 // "a b c +5" with at most `shown` names.
 std::string short_list(const Topology& topo, const std::vector<int>& indices, std::size_t shown = 4) {
@@ -42,6 +49,25 @@ std::string hca_entry(const Nic& nic) {
   return nic.ports.empty() ? nic.rdma_device : nic.rdma_device + ":" + std::to_string(nic.ports.front().port);
 }
 
+// What --emit-env prints must be safe to eval in a shell whatever the input file says: device
+// names are letters, digits and _ . : - ; we add only "=" and ",". Anything else is refused.
+bool env_safe(std::string_view value) {
+  return std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_.:-=,").find(c) != std::string_view::npos;
+  });
+}
+
+void check_env_values(const Topology& topo, const std::vector<RankEnvironment>& envs) {
+  for (const auto& env : envs) {
+    for (const auto& [key, value] : env.variables) {
+      if (env_safe(value)) continue;
+      throw UsageError((topo.input.empty() ? std::string("this machine") : topo.input) +
+                       ": refusing --emit-env: " + key + " would be \"" + detail::printable(value) +
+                       "\" and device names may hold only letters, digits and _ . : -");
+    }
+  }
+}
+
 std::string upper(std::string_view status) {
   std::string out(status);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -54,7 +80,10 @@ json result_json(const Topology& topo, const Pairing& pairing, const std::vector
   json gpus = json::array();
   for (const Gpu& gpu : topo.gpus) {
     const GpuAssignment& a = pairing.gpus[static_cast<std::size_t>(gpu.index)];
-    json g{{"index", gpu.index}, {"pci", gpu.pci.str()}, {"numa", gpu.numa}, {"model", gpu.model},
+    json g{{"index", gpu.index},
+           {"pci", gpu.pci.str()},
+           {"numa", gpu.numa},
+           {"model", gpu.model},
            {"nearest_nics", nic_ids(topo, a.nearest_nics)}};
     if (a.nearest_path) g["nearest_path"] = std::string(to_string(*a.nearest_path));
     g["nic"] = a.dedicated() ? json(nic_at(topo, a.dedicated_nics.front()).id) : json(nullptr);
@@ -95,15 +124,11 @@ json result_json(const Topology& topo, const Pairing& pairing, const std::vector
     matrix.push_back(std::move(r));
   }
   json check_list = json::array();
-  for (const Check& c : checks) check_list.push_back(json{{"name", c.name}, {"status", std::string(to_string(c.status))}});
-  json result{{"host", topo.host},
-              {"source", to_string(topo.source)},
-              {"gpus", std::move(gpus)},
-              {"nics", std::move(nics)},
-              {"matrix", std::move(matrix)},
-              {"numa_nodes", topo.numa_node_count},
-              {"warnings", topo.warnings},
-              {"checks", std::move(check_list)}};
+  for (const Check& c : checks)
+    check_list.push_back(json{{"name", c.name}, {"status", std::string(to_string(c.status))}});
+  json result{{"host", topo.host},         {"source", to_string(topo.source)}, {"gpus", std::move(gpus)},
+              {"nics", std::move(nics)},   {"matrix", std::move(matrix)},      {"numa_nodes", topo.numa_node_count},
+              {"warnings", topo.warnings}, {"checks", std::move(check_list)}};
   if (!topo.input.empty()) result["input"] = topo.input;
   return result;
 }
@@ -133,8 +158,8 @@ void print_matrix(std::ostream& os, const Topology& topo, const Pairing& pairing
 }
 
 void print_report(std::ostream& os, const Topology& topo, const Pairing& pairing, const std::vector<Check>& checks) {
-  os << std::left << "fp_topo: " << topo.host << " (" << to_string(topo.source) << (topo.input.empty() ? "" : " " + topo.input)
-     << ")\n";
+  os << std::left << "fp_topo: " << topo.host << " (" << to_string(topo.source)
+     << (topo.input.empty() ? "" : " " + topo.input) << ")\n";
   for (const auto& w : topo.warnings) os << "WARNING: " << w << "\n";
   os << "\n";
   if (topo.gpus.empty()) {
@@ -142,7 +167,8 @@ void print_report(std::ostream& os, const Topology& topo, const Pairing& pairing
   } else {
     os << "GPUs: " << topo.gpus.size() << "\n" << std::left;
     os << std::setw(6) << "GPU" << std::setw(14) << "PCI" << std::setw(6) << "NUMA" << std::setw(28) << "Model"
-       << std::setw(34) << "Nearest NIC(s)" << std::setw(6) << "Path" << "NIC(s) to use\n";
+       << std::setw(34) << "Nearest NIC(s)" << std::setw(6) << "Path"
+       << "NIC(s) to use\n";
     for (const Gpu& gpu : topo.gpus) {
       const GpuAssignment& a = pairing.gpus[static_cast<std::size_t>(gpu.index)];
       std::string model = gpu.model.empty() ? "-" : gpu.model;
@@ -200,6 +226,7 @@ std::vector<RankEnvironment> rank_environments(const Topology& topo, const Pairi
       env.note = "no GPU: one rank per RDMA NIC";
       envs.push_back(std::move(env));
     }
+    check_env_values(topo, envs);
     return envs;
   }
   for (const Gpu& gpu : topo.gpus) {
@@ -215,8 +242,10 @@ std::vector<RankEnvironment> rank_environments(const Topology& topo, const Pairi
       for (const int n : nics) {
         if (const std::string entry = hca_entry(nic_at(topo, n)); !entry.empty()) hcas.push_back(entry);
       }
-      if (!hcas.empty()) env.variables.emplace_back("NCCL_IB_HCA", "=" + join(hcas, ","));
-      else notes.push_back("the input names no RDMA device for " + nic_at(topo, *a.nic).id + ": NCCL_IB_HCA not set");
+      if (!hcas.empty())
+        env.variables.emplace_back("NCCL_IB_HCA", "=" + join(hcas, ","));
+      else
+        notes.push_back("the input names no RDMA device for " + nic_at(topo, *a.nic).id + ": NCCL_IB_HCA not set");
       const Nic& nic = nic_at(topo, *a.nic);
       env.variables.emplace_back("FABRICPERF_DEVICE", nic.rdma_device.empty() ? nic.id : nic.rdma_device);
       env.path = std::string(to_string(*a.nic_path));
@@ -232,6 +261,7 @@ std::vector<RankEnvironment> rank_environments(const Topology& topo, const Pairi
     env.note = join(notes, "; ");
     envs.push_back(std::move(env));
   }
+  check_env_values(topo, envs);
   return envs;
 }
 

@@ -1,13 +1,10 @@
 #include "fabricperf/topology/xml.hpp"
 
 #include <cctype>
-#include <cerrno>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/input_file.hpp"
 
 namespace fabricperf::topology {
 namespace {
@@ -17,7 +14,9 @@ constexpr std::size_t kMaxDepth = 256;
 bool is_name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':';
 }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 void append_utf8(std::string& out, unsigned long code) {
   if (code < 0x80) {
@@ -35,6 +34,42 @@ void append_utf8(std::string& out, unsigned long code) {
     out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
     out += static_cast<char>(0x80 | (code & 0x3f));
   }
+}
+
+// Strict UTF-8 (what XML requires and JSON output needs): no stray continuation bytes, overlong
+// forms, surrogates or code points above U+10FFFF.
+bool valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t extra = 0;
+    unsigned long code = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      extra = 1;
+      code = c & 0x1fU;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      extra = 2;
+      code = c & 0x0fU;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      extra = 3;
+      code = c & 0x07U;
+    } else {
+      return false;
+    }
+    if (text.size() - i <= extra) return false;  // truncated sequence
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0U) != 0x80) return false;
+      code = (code << 6) | (next & 0x3fU);
+    }
+    const unsigned long smallest = extra == 1 ? 0x80 : extra == 2 ? 0x800 : 0x10000;
+    if (code < smallest || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return false;
+    i += extra + 1;
+  }
+  return true;
 }
 
 class Parser {
@@ -250,6 +285,7 @@ class Parser {
       }
       if (pos_ >= text_.size()) fail("unterminated value of attribute '" + key + "'");
       std::string value = decode(text_.substr(start, pos_ - start));
+      if (!valid_utf8(value)) fail("value of attribute '" + key + "' is not valid UTF-8");
       advance();
       for (const auto& [existing, unused] : element.attributes) {
         if (existing == key) fail("attribute '" + key + "' repeated in <" + element.name + ">");
@@ -278,17 +314,12 @@ std::string XmlElement::attribute_or(std::string_view key, std::string fallback)
   return value ? *value : std::move(fallback);
 }
 
-XmlElement parse_xml(std::string_view text, const std::string& source) { return Parser(text, source).parse_document(); }
+XmlElement parse_xml(std::string_view text, const std::string& source) {
+  return Parser(text, source).parse_document();
+}
 
-std::string read_text_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw UsageError("cannot read " + path + ": it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(errno_message("cannot open " + path, errno));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) throw UsageError("cannot read " + path);
-  return contents.str();
+std::string read_text_file(const std::string& path, std::string_view what, std::size_t max_bytes) {
+  return read_input_file(path, what, max_bytes);
 }
 
 std::string blank_xml_comments(std::string_view text) {

@@ -2,6 +2,7 @@
 // A model's architecture as read from a Hugging Face config.json, normalised across the families
 // fp_sizing knows: Llama (dense, GQA), DeepSeek-V2/V3 and Kimi-K2 (MLA + MoE), Qwen2/Qwen3 (dense
 // and MoE), Mixtral, and Llama 4 (MoE with interleaved dense layers, chunked attention, vision).
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -67,7 +68,13 @@ struct ModelConfig {
 // naming the field: missing ("missing field \"hidden_size\""), of the wrong type, or inconsistent.
 [[nodiscard]] ModelConfig parse_model_config(const nlohmann::json& config, const std::string& origin);
 
-// Reads and parses a config.json; unreadable files and invalid JSON are UsageErrors naming the path.
+// Size cap of a config.json: real ones are a few KB (the largest in sizing/catalogue ~6 KB).
+inline constexpr std::size_t kMaxModelConfigBytes = std::size_t{4} << 20;  // 4 MiB
+
+// Reads and parses a config.json through core's read_input_file and parse_json_bounded: an
+// empty path, a missing file, a directory, a FIFO, a device, a file above kMaxModelConfigBytes,
+// invalid JSON, JSON nested deeper than 64 levels or a number outside double's range is a
+// UsageError naming the path.
 [[nodiscard]] ModelConfig load_model_config(const std::string& path);
 
 // The weight format a released checkpoint ships in: quantization_config (fp8, compressed-tensors

@@ -14,6 +14,11 @@ namespace fabricperf::sizing {
 
 inline constexpr double kDefaultGpuUtil = 0.90;
 inline constexpr double kDefaultReserveGb = 4.0;
+// Request limits (fp_sizing refuses larger values): far above any real deployment, low enough
+// that no count of the plan wraps 64 bits and the server search stays short.
+inline constexpr std::uint64_t kMaxGpusPerServer = 1024;
+inline constexpr std::uint64_t kMaxSequences = 1000000000;                  // 10^9
+inline constexpr std::uint64_t kMaxContextTokens = std::uint64_t{1} << 30;  // as max_position_embeddings
 
 struct SizingRequest {
   DType weights_dtype = DType::bf16;

@@ -19,7 +19,11 @@ struct ServerSpec {
 [[nodiscard]] const std::vector<ServerSpec>& builtin_servers();
 // "h100", "h200", "b200" (case-insensitive); UsageError otherwise.
 [[nodiscard]] ServerSpec builtin_server(std::string_view key);
-// --server custom: gpu_mem_gb in GB (10^9 bytes); UsageError unless both are positive.
+// Largest --gpu-mem-gb accepted (a petabyte per GPU): keeps every byte count finite.
+inline constexpr double kMaxGpuMemGb = 1e6;
+
+// --server custom: gpu_mem_gb in GB (10^9 bytes); UsageError unless both are positive and
+// gpu_mem_gb is at most kMaxGpuMemGb.
 [[nodiscard]] ServerSpec custom_server(double gpu_mem_gb, std::uint64_t gpus);
 
 }  // namespace fabricperf::sizing

@@ -4,10 +4,10 @@
 // XML exports (v1 and v2). An export hwloc cannot read is a UsageError; so is one hwloc reads
 // only in part (fewer PCI devices or bridges than the file holds): hwloc drops what it does not
 // understand without failing, so the raw file is counted and compared with what was loaded.
+#include <hwloc.h>
+
 #include <string>
 #include <string_view>
-
-#include <hwloc.h>
 
 #include "fabricperf/host_info.hpp"
 #include "fabricperf/topology/model.hpp"
@@ -39,15 +39,27 @@ class HwlocTopology {
 
 // What an lstopo export holds, counted from the raw XML.
 struct HwlocXmlCensus {
-  std::string version;         // the <topology version=..> attribute ("" for v1 files)
-  int pci_devices = 0;         // <object type="PCIDev">
-  int bridges = 0;             // <object type="Bridge"> (host bridges included)
-  int os_devices = 0;          // <object type="OSDev">
-  int openfabrics = 0;         // OS devices with osdev_type 3
-  int unknown_osdev_types = 0; // osdev_type values hwloc 2 does not define (0..5)
-  std::string hostname;        // the Machine's HostName info, when present
+  std::string version;          // the <topology version=..> attribute ("" for v1 files)
+  int pci_devices = 0;          // <object type="PCIDev">
+  int bridges = 0;              // <object type="Bridge"> (host bridges included)
+  int os_devices = 0;           // <object type="OSDev">
+  int openfabrics = 0;          // OS devices with osdev_type 3
+  int unknown_osdev_types = 0;  // osdev_type values hwloc 2 does not define (0..5)
+  std::string hostname;         // the Machine's HostName info, when present
 };
 [[nodiscard]] HwlocXmlCensus census_hwloc_xml(const XmlElement& root);
+
+// The checks made on an lstopo export's text before hwloc sees it: well-formed XML (depth-capped),
+// root <topology>, a version this hwloc reads. Returns the census; throws UsageError naming
+// `source`. Cheap and in-process (the fuzz target drives it).
+[[nodiscard]] HwlocXmlCensus precheck_hwloc_xml(std::string_view text, const std::string& source);
+
+// Loads `xml` with hwloc and converts it, in a forked child process, and waits for it (at most
+// 60 s). libhwloc 2.9 crashes on some malformed exports (e.g. an object without its
+// complete_cpuset); that becomes a UsageError "hwloc XML FILE: libhwloc crashed while loading
+// it (signal 11): the file is malformed" instead of killing fp_topo. A load that merely fails
+// returns normally (the in-process load then reports hwloc's error).
+void probe_hwloc_xml(const std::string& xml, const std::string& source);
 
 // The model of a loaded hwloc topology. `input` is the file ("" for live).
 [[nodiscard]] Topology topology_from_hwloc(hwloc_topology_t topo, SourceKind source, const std::string& input);

@@ -3,11 +3,10 @@
 // `nvidia-smi topo -m` style matrix, and the per-rank environment (--emit-env) that pins each
 // local rank to its GPU and NIC(s).
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/result_document.hpp"
 #include "fabricperf/topology/model.hpp"
@@ -31,7 +30,7 @@ void print_matrix(std::ostream& os, const Topology& topo, const Pairing& pairing
 struct RankEnvironment {
   int local_rank = 0;
   std::vector<std::pair<std::string, std::string>> variables;  // in print order
-  std::string path;  // path class to the NIC ("" without GPU or NIC)
+  std::string path;                                            // path class to the NIC ("" without GPU or NIC)
   std::string note;  // sharing, distance or missing names ("" when all is well)
 };
 
@@ -39,6 +38,8 @@ struct RankEnvironment {
 // so CUDA numbers the GPUs the same way): CUDA_VISIBLE_DEVICES, NCCL_IB_HCA (exact-match list
 // of the GPU's dedicated NICs with ports, else the shared one), FABRICPERF_DEVICE (the NIC for
 // fabricperf's -d). Without GPUs: one entry per RDMA NIC (FABRICPERF_DEVICE, NCCL_IB_HCA).
+// Every value is safe to eval in a shell: a device name from the input holding anything but
+// letters, digits and _ . : - is refused with a UsageError naming the input and the value.
 [[nodiscard]] std::vector<RankEnvironment> rank_environments(const Topology& topo, const Pairing& pairing);
 // KEY=VALUE lines, nothing else (for `export $(fp_topo --emit-env --local-rank R)` or env files).
 void print_environment(std::ostream& os, const RankEnvironment& env);
