@@ -66,6 +66,9 @@ sed 's/<topology version="2.0">/<topology version="99999999999999999999.0">/' "$
 grep -q 'version="99999999999999999999.0"' "$tmp/version.xml" || bad "the version edit changed nothing"
 expect_refusal "hwloc XML version 10^20" "is not supported" --hwloc-xml "$tmp/version.xml"
 
+# Found by fuzz_nccl_topo: attribute values must be UTF-8 (XML's encoding; JSON output needs it).
+expect_refusal "attribute not UTF-8" "value of attribute 'arch' is not valid UTF-8" --nccl-topo "$hostile/invalid-utf8.nccl.xml"
+
 # Row 10: an empty path is not "no path" (which would read this machine instead).
 expect_refusal "--hwloc-xml ''" "--hwloc-xml" --hwloc-xml ''
 expect_refusal "--nccl-topo ''" "--nccl-topo" --nccl-topo ''
