@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include "fabricperf/collectives/signal_guard.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
+#include "fabricperf/peer_json.hpp"
 #include "fabricperf/run_output.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/version.hpp"
@@ -96,7 +98,7 @@ std::string run_token(const CollOptions& o) {
          std::to_string(o.sizes.factor) + "|" + o.sizes.increment + "|" + std::to_string(o.gpus_per_process) + "|" +
          std::to_string(o.iters) + "|" + std::to_string(o.warmup_iters) + "|" + std::to_string(o.agg_iters) + "|" +
          std::to_string(o.check) + "|" + o.op + "|" + o.dtype + "|" + std::to_string(o.root) + "|" +
-         std::to_string(o.blocking) + "|" + std::to_string(o.graph_launches) + "|" + o.token;
+         std::to_string(o.blocking) + "|" + std::to_string(o.graph_launches);
 }
 
 nlohmann::json env_or_null(const char* name) {
@@ -223,6 +225,17 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
                      "alone (launch with --ranks/--server instead)");
 
   SignalGuard guard;  // before MPI or CUDA start threads
+  // A signal while the ranks connect still leaves the aborted document (README), written by the
+  // process that will be rank 0.
+  const bool first_rank = o.tcp_launch() ? o.server.empty() : rank_from_launcher_env().value_or(0) == 0;
+  guard.set_fallback(
+      [&command, json = first_rank ? o.common.json_path : std::string()](int sig) {
+        if (json.empty()) return;
+        RunOutput early("fp_coll", command, json, /*handle_signals=*/false);
+        early.abort(std::string("interrupted by SIG") + sigabbrev_np(sig) +
+                    " in the bootstrap, while waiting for the other ranks: nothing was measured");
+      },
+      std::chrono::milliseconds(700));
   std::unique_ptr<Bootstrap> bootstrap;
   if (o.tcp_launch() && !(o.ranks == 1 && o.server.empty())) {
     TcpBootstrapConfig tcp;
@@ -231,6 +244,7 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
     tcp.ranks = o.ranks;
     tcp.timeout = timeout;
     tcp.token = run_token(o);
+    tcp.secret = o.token;
     tcp.bind_address = o.bind_address;
     bootstrap = make_tcp_bootstrap(tcp);
   } else if (kHaveMpi && !o.tcp_launch() && (launched_by_mpi_launcher() || backend_kind == "mpi")) {
@@ -298,8 +312,9 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
     activity = "exchanging host and device information";
     const auto hosts = bootstrap->all_gather(collect_host_info().dump());
     std::vector<std::string> seen;
-    for (const auto& text : hosts) {
-      auto host = nlohmann::json::parse(text);
+    for (std::size_t r = 0; r < hosts.size(); ++r) {
+      // Checked before it is stored: a rank's host info goes into the document as it is.
+      auto host = parse_peer_host_info(hosts[r], bootstrap->describe_rank(static_cast<int>(r)));
       const std::string name = host.value("hostname", "");
       if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
       seen.push_back(name);
@@ -308,8 +323,16 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
     nlohmann::json mine = nlohmann::json::array();
     for (auto& d : backend->devices()) mine.push_back(d);
     nlohmann::json devices = nlohmann::json::array();
-    for (const auto& text : bootstrap->all_gather(mine.dump()))
-      for (auto& d : nlohmann::json::parse(text)) devices.push_back(d);
+    const auto all_devices = bootstrap->all_gather(mine.dump());
+    for (std::size_t r = 0; r < all_devices.size(); ++r) {
+      const std::string peer = bootstrap->describe_rank(static_cast<int>(r));
+      auto list = parse_peer_json(all_devices[r], peer, "device list", 1U << 20, 3);
+      if (!list.is_array()) throw PeerError(peer, peer + " sent a device list that is not a list");
+      for (auto& d : list) {
+        if (!d.is_object()) throw PeerError(peer, peer + " sent a device that is not an object");
+        devices.push_back(std::move(d));
+      }
+    }
 
     nlohmann::json params = backend->describe();
     params["tool_version"] = std::string(kVersion);

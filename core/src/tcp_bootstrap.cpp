@@ -7,47 +7,25 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "fabricperf/bootstrap.hpp"
+#include "fabricperf/bootstrap_hello.hpp"
 #include "fabricperf/error.hpp"
+#include "fabricperf/input_file.hpp"
+#include "fabricperf/run_secret.hpp"
 #include "fabricperf/wire.hpp"
+#include "tcp_handshakes.hpp"
 
 namespace fabricperf {
 namespace {
 
+using tcp::Socket;
 using wire::Clock;
 using wire::FrameType;
-constexpr int kProtocol = 1;
-constexpr auto kHelloWait = std::chrono::seconds(5);
-
-class Socket {
- public:
-  Socket() = default;
-  explicit Socket(int fd) noexcept : fd_(fd) {}
-  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Socket& operator=(Socket&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  ~Socket() { reset(); }
-  [[nodiscard]] int fd() const noexcept { return fd_; }
-  void reset() noexcept {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 std::string local_hostname() {
   char name[256] = {};
@@ -55,22 +33,10 @@ std::string local_hostname() {
   return name;
 }
 
-std::string address_of(const sockaddr_storage& addr) {
-  char host[NI_MAXHOST] = "?";
-  char serv[NI_MAXSERV] = "?";
-  ::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), sizeof addr, host, sizeof host, serv, sizeof serv,
-                NI_NUMERICHOST | NI_NUMERICSERV);
-  return std::string(host) + ":" + serv;
-}
-
-void set_nodelay(int fd) {
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
 class TcpBootstrap final : public Bootstrap {
  public:
-  explicit TcpBootstrap(const TcpBootstrapConfig& config) : config_(config) {
+  explicit TcpBootstrap(const TcpBootstrapConfig& config)
+      : config_(config), secret_(resolve_run_secret(config.secret)) {
     if (config.ranks < 2) throw UsageError("TCP bootstrap needs at least 2 ranks");
     if (config.server.empty()) {
       serve();
@@ -83,6 +49,7 @@ class TcpBootstrap final : public Bootstrap {
   int size() const noexcept override { return config_.ranks; }
   const std::vector<std::string>& hostnames() const noexcept override { return hosts_; }
   std::string_view kind() const noexcept override { return "tcp"; }
+  std::string local_address() const override { return local_address_; }
 
   std::vector<std::string> all_gather(std::string_view mine) override {
     const auto deadline = Clock::now() + config_.timeout;
@@ -91,7 +58,8 @@ class TcpBootstrap final : public Bootstrap {
       all[0] = std::string(mine);
       for (int r = 1; r < config_.ranks; ++r) {
         const auto frame = wire::recv_frame(clients_[r - 1].fd(), deadline, describe_rank(r));
-        if (frame.type != FrameType::data) throw PeerError(describe_rank(r), describe_rank(r) + " sent an unexpected frame");
+        if (frame.type != FrameType::data)
+          throw PeerError(describe_rank(r), describe_rank(r) + " sent an unexpected frame");
         all[static_cast<std::size_t>(r)] = frame.payload;
       }
       const std::string packed = wire::pack_strings(all);
@@ -111,7 +79,13 @@ class TcpBootstrap final : public Bootstrap {
   void barrier() override { (void)all_gather({}); }
 
  private:
-  void serve() {
+  Socket listen_socket() const {
+    if (secret_.empty() && !is_loopback_address(config_.bind_address))
+      throw UsageError("a TCP bootstrap listening on " +
+                       (config_.bind_address.empty() ? std::string("every interface") : config_.bind_address) +
+                       " (port " + std::to_string(config_.port) +
+                       ") needs a run secret: pass the same --token SECRET, or set FABRICPERF_TOKEN=SECRET, on every "
+                       "process of the run (e.g. SECRET from `openssl rand -hex 16`)");
     Socket listener(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
     bool v6 = listener.fd() >= 0;
     if (!v6) listener = Socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -142,66 +116,41 @@ class TcpBootstrap final : public Bootstrap {
       a->sin_family = AF_INET;
       a->sin_port = htons(config_.port);
       a->sin_addr.s_addr = INADDR_ANY;
+      if (!config_.bind_address.empty() && ::inet_pton(AF_INET, config_.bind_address.c_str(), &a->sin_addr) != 1)
+        throw UsageError("invalid bind address '" + config_.bind_address + "'");
       len = sizeof(sockaddr_in);
     }
     if (::bind(listener.fd(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
       throw_errno("listening on TCP port " + std::to_string(config_.port), errno);
-    if (::listen(listener.fd(), 16) != 0) throw_errno("listening on TCP port " + std::to_string(config_.port), errno);
+    if (::listen(listener.fd(), 128) != 0) throw_errno("listening on TCP port " + std::to_string(config_.port), errno);
+    return listener;
+  }
 
+  void serve() {
+    const Socket listener = listen_socket();
     rank_ = 0;
     hosts_.assign(static_cast<std::size_t>(config_.ranks), "");
     hosts_[0] = local_hostname();
     const auto deadline = Clock::now() + config_.timeout;
-    while (static_cast<int>(clients_.size()) < config_.ranks - 1) {
-      const int waiting_for = static_cast<int>(clients_.size()) + 1;
-      pollfd p{listener.fd(), POLLIN, 0};
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      const int n = left > 0 ? ::poll(&p, 1, static_cast<int>(left)) : 0;
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0)
-        throw PeerError("rank " + std::to_string(waiting_for),
-                        "waiting for client rank " + std::to_string(waiting_for) + " of " +
-                            std::to_string(config_.ranks) + " to connect on TCP port " +
-                            std::to_string(config_.port) + ": no client within " +
-                            std::to_string(config_.timeout.count() / 1000) + " s");
-      sockaddr_storage peer{};
-      socklen_t peer_len = sizeof peer;
-      Socket client(::accept4(listener.fd(), reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC));
-      if (client.fd() < 0) continue;
-      set_nodelay(client.fd());
-      const std::string from = "connection from " + address_of(peer);
-      try {
-        const auto hello_deadline = std::min(deadline, Clock::now() + kHelloWait);
-        const auto frame = wire::recv_frame(client.fd(), hello_deadline, from);
-        if (frame.type != FrameType::hello) throw PeerError(from, from + " did not start with a hello");
-        const auto hello = nlohmann::json::parse(frame.payload);
-        if (hello.at("protocol").get<int>() != kProtocol) {
-          reject(client, hello_deadline, from, "protocol version mismatch");
-          continue;
-        }
-        if (hello.at("token").get<std::string>() != config_.token) {
-          reject(client, hello_deadline, from,
-                 "run token mismatch: the client's tool, parameters or --token differ from the server's");
-          continue;
-        }
-        hosts_[static_cast<std::size_t>(waiting_for)] = hello.at("host").get<std::string>();
-      } catch (const std::exception& e) {
-        std::cerr << "fabricperf bootstrap: ignored " << from << ": " << e.what() << '\n';
-        continue;
-      }
-      clients_.push_back(std::move(client));
+    auto joined = tcp::accept_clients(
+        listener.fd(), {config_.token, secret_}, static_cast<std::size_t>(config_.ranks - 1), deadline,
+        [this](std::size_t have) {
+          const std::string waiting_for = std::to_string(have + 1);
+          return PeerError("rank " + waiting_for, "waiting for client rank " + waiting_for + " of " +
+                                                      std::to_string(config_.ranks) + " to connect on TCP port " +
+                                                      std::to_string(config_.port) + ": no client within " +
+                                                      std::to_string(config_.timeout.count() / 1000) + " s");
+        });
+    for (std::size_t i = 0; i < joined.size(); ++i) {
+      hosts_[i + 1] = joined[i].host;
+      clients_.push_back(std::move(joined[i].socket));
     }
+    local_address_ = tcp::local_address_of(clients_.front().fd());
     for (int r = 1; r < config_.ranks; ++r) {
       const nlohmann::json welcome = {{"rank", r}, {"size", config_.ranks}, {"hosts", hosts_}};
-      wire::send_frame(clients_[r - 1].fd(), FrameType::welcome, welcome.dump(), deadline, describe_rank(r));
-    }
-  }
-
-  static void reject(Socket& client, Clock::time_point deadline, const std::string& from, const std::string& why) {
-    std::cerr << "fabricperf bootstrap: rejected " << from << ": " << why << '\n';
-    try {
-      wire::send_frame(client.fd(), FrameType::reject, why, deadline, from);
-    } catch (const std::exception&) {
+      wire::send_frame(clients_[r - 1].fd(), FrameType::welcome,
+                       welcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), deadline,
+                       describe_rank(r));
     }
   }
 
@@ -233,14 +182,16 @@ class TcpBootstrap final : public Bootstrap {
                                               last_errno));
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    set_nodelay(server_.fd());
-    const nlohmann::json hello = {{"protocol", kProtocol}, {"token", config_.token}, {"host", local_hostname()}};
-    wire::send_frame(server_.fd(), FrameType::hello, hello.dump(), deadline, server);
+    tcp::set_nodelay(server_.fd());
+    local_address_ = tcp::local_address_of(server_.fd());
+    const std::string hello = encode_hello({kBootstrapProtocol, config_.token, secret_, local_hostname()});
+    wire::send_frame(server_.fd(), FrameType::hello, hello, deadline, server);
     const auto frame = wire::recv_frame(server_.fd(), deadline, server);
-    if (frame.type == FrameType::reject) throw UsageError(server + " rejected this client: " + frame.payload);
+    if (frame.type == FrameType::reject)
+      throw UsageError(server + " rejected this client: " + frame.payload.substr(0, 512));
     if (frame.type != FrameType::welcome) throw PeerError(server, server + " answered with an unexpected frame");
     try {
-      const auto welcome = nlohmann::json::parse(frame.payload);
+      const auto welcome = parse_json_bounded(frame.payload, "welcome", 2);
       rank_ = welcome.at("rank").get<int>();
       hosts_ = welcome.at("hosts").get<std::vector<std::string>>();
       if (welcome.at("size").get<int>() != config_.ranks || rank_ < 1 || rank_ >= config_.ranks ||
@@ -252,8 +203,10 @@ class TcpBootstrap final : public Bootstrap {
   }
 
   TcpBootstrapConfig config_;
+  std::string secret_;
   int rank_ = 0;
   std::vector<std::string> hosts_;
+  std::string local_address_;
   std::vector<Socket> clients_;  // server: index r-1 holds rank r
   Socket server_;                // client: connection to rank 0
 };
@@ -282,7 +235,9 @@ std::string Bootstrap::describe_rank(int r) const {
   return text;
 }
 
-std::unique_ptr<Bootstrap> make_single_process_bootstrap() { return std::make_unique<SingleProcessBootstrap>(); }
+std::unique_ptr<Bootstrap> make_single_process_bootstrap() {
+  return std::make_unique<SingleProcessBootstrap>();
+}
 
 std::unique_ptr<Bootstrap> make_tcp_bootstrap(const TcpBootstrapConfig& config) {
   return std::make_unique<TcpBootstrap>(config);
@@ -292,6 +247,19 @@ bool launched_by_mpi_launcher() {
   for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "PMI_RANK", "MPI_LOCALNRANKS"})
     if (std::getenv(var) != nullptr) return true;
   return false;
+}
+
+std::optional<int> rank_from_launcher_env() {
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+    const char* v = std::getenv(var);
+    if (v == nullptr) continue;
+    char* end = nullptr;
+    errno = 0;
+    const long rank = std::strtol(v, &end, 10);
+    if (end == v || *end != '\0' || errno != 0 || rank < 0 || rank > (1 << 30)) return std::nullopt;
+    return static_cast<int>(rank);
+  }
+  return std::nullopt;
 }
 
 }  // namespace fabricperf

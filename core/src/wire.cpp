@@ -68,30 +68,41 @@ std::uint32_t get_u32(std::string_view in, std::size_t offset) {
 
 }  // namespace
 
-void send_frame(int fd, FrameType type, std::string_view payload, Clock::time_point deadline,
-                const std::string& peer) {
-  if (payload.size() > kMaxPayload) throw Error("frame to " + peer + " too large: " + std::to_string(payload.size()));
+FrameHeader decode_header(std::string_view header, std::uint32_t max_payload, const std::string& peer) {
+  if (header.size() != kHeaderBytes) throw PeerError(peer, peer + " sent a truncated frame header");
+  if (get_u32(header, 0) != kMagic) throw PeerError(peer, peer + " sent data that is not a fabricperf bootstrap frame");
+  const std::uint32_t type = get_u32(header, 4);
+  const std::uint32_t length = get_u32(header, 8);
+  if (type < 1 || type > 4) throw PeerError(peer, peer + " sent an unknown frame type " + std::to_string(type));
+  if (length > max_payload)
+    throw PeerError(peer, peer + " announced an oversized frame (" + std::to_string(length) + " bytes, at most " +
+                              std::to_string(max_payload) + ")");
+  return {static_cast<FrameType>(type), length};
+}
+
+std::string encode_header(FrameType type, std::uint32_t length) {
   std::string header;
   put_u32(header, kMagic);
   put_u32(header, static_cast<std::uint32_t>(type));
-  put_u32(header, static_cast<std::uint32_t>(payload.size()));
+  put_u32(header, length);
+  return header;
+}
+
+void send_frame(int fd, FrameType type, std::string_view payload, Clock::time_point deadline, const std::string& peer) {
+  if (payload.size() > kMaxPayload) throw Error("frame to " + peer + " too large: " + std::to_string(payload.size()));
+  const std::string header = encode_header(type, static_cast<std::uint32_t>(payload.size()));
   send_all(fd, header.data(), header.size(), deadline, peer);
   send_all(fd, payload.data(), payload.size(), deadline, peer);
 }
 
 Frame recv_frame(int fd, Clock::time_point deadline, const std::string& peer) {
-  char header[12];
+  char header[kHeaderBytes];
   recv_all(fd, header, sizeof header, deadline, peer);
-  const std::string_view h(header, sizeof header);
-  if (get_u32(h, 0) != kMagic) throw PeerError(peer, peer + " sent data that is not a fabricperf bootstrap frame");
-  const std::uint32_t type = get_u32(h, 4);
-  const std::uint32_t length = get_u32(h, 8);
-  if (type < 1 || type > 4) throw PeerError(peer, peer + " sent an unknown frame type " + std::to_string(type));
-  if (length > kMaxPayload) throw PeerError(peer, peer + " announced an oversized frame (" + std::to_string(length) + " bytes)");
+  const FrameHeader h = decode_header(std::string_view(header, sizeof header), kMaxPayload, peer);
   Frame frame;
-  frame.type = static_cast<FrameType>(type);
-  frame.payload.resize(length);
-  recv_all(fd, frame.payload.data(), length, deadline, peer);
+  frame.type = h.type;
+  frame.payload.resize(h.length);
+  recv_all(fd, frame.payload.data(), h.length, deadline, peer);
   return frame;
 }
 

@@ -29,7 +29,8 @@ std::unique_ptr<Bootstrap> make_bootstrap(const SuiteOptions& o, int* argc, char
     cfg.ranks = o.ranks;
     cfg.timeout = timeout;
     // Every rank must run the same plan: it is part of the token.
-    cfg.token = "fp_suite/" + std::to_string(std::hash<std::string>{}(to_json(o.plan).dump())) + "/" + o.token;
+    cfg.token = "fp_suite/" + std::to_string(std::hash<std::string>{}(to_json(o.plan).dump()));
+    cfg.secret = o.token;
     return make_tcp_bootstrap(cfg);
   }
   if (launched_by_mpi_launcher()) {
@@ -72,6 +73,10 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
   // Signals are taken by the document's thread: construct it before MPI starts any thread.
   SuiteDocument doc(o.command_line, o.json_path);
   std::unique_ptr<Bootstrap> bootstrap;
+  // While the ranks connect, a signal still leaves the aborted document (README): the process
+  // that will be rank 0 writes it.
+  doc.set_writer(o.connect.empty() && rank_from_launcher_env().value_or(0) == 0);
+  doc.set_context("the bootstrap (waiting for the other ranks)");
   try {
     bootstrap = make_bootstrap(o, argc, argv);
   } catch (const UsageError&) {
@@ -83,6 +88,7 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
     return doc.abort(std::string("bootstrap: ") + e.what());
   }
   doc.set_writer(bootstrap->rank() == 0);
+  doc.set_context({});
   Comm comm(*bootstrap);
   Liveness liveness(comm);  // names a rank whose process dies, the moment it dies
   liveness.on_loss([&doc](const std::string& what) {

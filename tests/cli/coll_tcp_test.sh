@@ -6,6 +6,8 @@
 # valid document; a client with different parameters is turned away; --backend auto without a GPU
 # refuses a TCP launch with one line.
 set -uo pipefail
+# Rank 0 listens on every interface: the run needs a secret (bootstrap_auth_test covers without).
+export FABRICPERF_TOKEN="cli-test-$$-$RANDOM$RANDOM"
 tool=$FP_BUILD_DIR/collectives/fp_coll
 py=/usr/bin/python3
 validate="$py $FP_SOURCE_DIR/tests/tools/validate_document.py"

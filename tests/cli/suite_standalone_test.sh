@@ -4,6 +4,8 @@
 # validates, lists the host once and records the bootstrap; a second rank with a different plan
 # is refused (the plan is part of the run token).
 set -uo pipefail
+# Rank 0 listens on every interface: the run needs a secret (bootstrap_auth_test covers without).
+export FABRICPERF_TOKEN="cli-test-$$-$RANDOM$RANDOM"
 : "${FP_BUILD_DIR:?}" "${FP_SOURCE_DIR:?}"
 suite=$FP_BUILD_DIR/runners/fp_suite
 py=/usr/bin/python3

@@ -2,3 +2,4 @@
 # LLVMFuzzerTestOneInput; DEPS are project libraries; SEEDS are files or folders relative to the
 # repository root (folders are read recursively).
 fabricperf_fuzz_target(NAME result_document SOURCES fuzz_result_document.cpp DEPS fpresults SEEDS tests/data/results tests/fuzz/seeds/result_document)
+fabricperf_fuzz_target(NAME bootstrap_frame SOURCES fuzz_bootstrap_frame.cpp DEPS fpcore SEEDS tests/fuzz/seeds/bootstrap_frame)

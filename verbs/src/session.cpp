@@ -70,7 +70,8 @@ void Session::start(const std::string& token) {
     cfg.port = static_cast<std::uint16_t>(options_.tcp_port);
     cfg.ranks = 2;
     cfg.timeout = timeout;
-    cfg.token = token + (options_.token.empty() ? "" : " token=" + options_.token);
+    cfg.token = token;
+    cfg.secret = options_.token;
     bootstrap_ = make_tcp_bootstrap(cfg);
     pairs_ = {RankPair{0, 1}};
   }

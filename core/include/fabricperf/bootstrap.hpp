@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ class Bootstrap {
   [[nodiscard]] virtual std::vector<std::string> all_gather(std::string_view mine) = 0;
   virtual void barrier() = 0;
   [[nodiscard]] virtual std::string_view kind() const noexcept = 0;  // "tcp" | "mpi" | "single"
+  // TCP: this process's numeric address on its bootstrap connection (rank 0: the address the
+  // clients reached it on), for other listeners of the run to bind to. "" when unknown (MPI).
+  [[nodiscard]] virtual std::string local_address() const { return {}; }
 
   // "rank 1 on node2"
   [[nodiscard]] std::string describe_rank(int rank) const;
@@ -31,20 +35,26 @@ class Bootstrap {
 [[nodiscard]] std::unique_ptr<Bootstrap> make_single_process_bootstrap();
 
 struct TcpBootstrapConfig {
-  std::string server;            // empty: this process is the server (rank 0)
-  std::uint16_t port = 18515;    // perftest's default port
-  int ranks = 2;                 // server + clients
+  std::string server;          // empty: this process is the server (rank 0)
+  std::uint16_t port = 18515;  // perftest's default port
+  int ranks = 2;               // server + clients
   std::chrono::milliseconds timeout{30000};
-  std::string token;             // must match on every side (tool, parameters, --token secret)
-  std::string bind_address;      // server: address to listen on ("" = any)
+  std::string token;         // run description: must match on every side (tool, parameters)
+  std::string secret;        // --token; "" = $FABRICPERF_TOKEN (run_secret.hpp)
+  std::string bind_address;  // server: address to listen on ("" = any)
 };
 
-// Server: listens, accepts exactly ranks-1 clients that present the right token (others are
-// told why and dropped), assigns ranks 1.. in arrival order. Client: connects (retrying until
-// the deadline: the server may start later) and learns its rank.
+// Server: listens, takes the clients' hellos concurrently (tcp_handshakes.hpp), accepts exactly
+// ranks-1 clients that present the run's secret and the same run description (others are told
+// why and dropped), assigns ranks 1.. in arrival order. Without a secret it listens only on a
+// loopback --bind address (UsageError otherwise, saying how to give one). Client: connects
+// (retrying until the deadline: the server may start later), proves the secret, learns its rank.
 [[nodiscard]] std::unique_ptr<Bootstrap> make_tcp_bootstrap(const TcpBootstrapConfig& config);
 
 // True when this process was started by mpirun/srun (OpenMPI, PMI or PMIx environment).
 [[nodiscard]] bool launched_by_mpi_launcher();
+// This process's rank as the launcher's environment says (OMPI_COMM_WORLD_RANK, PMIX_RANK,
+// PMI_RANK, SLURM_PROCID), before MPI starts; nullopt when none is set or it is not a number.
+[[nodiscard]] std::optional<int> rank_from_launcher_env();
 
 }  // namespace fabricperf

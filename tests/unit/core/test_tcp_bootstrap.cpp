@@ -1,8 +1,7 @@
 // The TCP bootstrap between two real processes on loopback: the happy path, and a peer that
 // never connects, dies mid-exchange, sends garbage, stays silent or presents the wrong token.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -11,7 +10,9 @@
 #include <thread>
 
 #include "fabricperf/bootstrap.hpp"
+#include "fabricperf/bootstrap_hello.hpp"
 #include "fabricperf/error.hpp"
+#include "fabricperf/wire.hpp"
 
 using namespace fabricperf;
 using namespace std::chrono_literals;
@@ -37,6 +38,7 @@ TcpBootstrapConfig config(std::uint16_t port, std::string server = "", std::chro
   c.ranks = 2;
   c.timeout = timeout;
   c.token = "fp_test write 65536";
+  c.secret = "unit-test-secret-0123456789abcdef";
   return c;
 }
 
@@ -205,6 +207,133 @@ TEST(TcpBootstrap, StalledPeerTimesOutMidExchange) {
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1800ms);
   EXPECT_EQ(wait_exit(client), 0);
+}
+
+// A connection that has connected (the server accepted it) and is closed by the server within
+// `within`: true when the server dropped it.
+bool closed_by_server(int fd, std::chrono::milliseconds within) {
+  timeval tv{static_cast<time_t>(within.count() / 1000), static_cast<suseconds_t>((within.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char byte = 0;
+  for (;;) {
+    const ssize_t n = ::recv(fd, &byte, 1, 0);
+    if (n == 0) return true;
+    if (n < 0) return errno == ECONNRESET;
+  }
+}
+
+// Row 5 of issue 14: before, rank 0 took one hello at a time with 5 s each, so three idle
+// connections held a 2-rank run 15 s, and a 64 MiB length prefix was allocated and waited for.
+TEST(TcpBootstrap, IdleConnectionsAndHugePrefixDoNotDelayTheRealClient) {
+  const auto port = free_port();
+  const pid_t client = spawn([&] {
+    std::this_thread::sleep_for(300ms);  // after the idle connections and the huge prefix
+    auto b = make_tcp_bootstrap(config(port, "127.0.0.1", 4s));
+    return b->all_gather("c")[0] == "s" ? 0 : 12;
+  });
+  std::vector<int> idle;
+  int huge = -1;
+  std::thread attacker([&] {
+    for (int i = 0; i < 3; ++i) idle.push_back(raw_connect(port));
+    huge = raw_connect(port);
+    const std::string header = wire::encode_header(wire::FrameType::hello, 64U << 20);
+    (void)::send(huge, header.data(), header.size(), MSG_NOSIGNAL);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto server = make_tcp_bootstrap(config(port, "", 4s));
+  EXPECT_EQ(server->all_gather("s")[1], "c");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2500ms) << "the idle connections delayed the run";
+  attacker.join();
+  EXPECT_TRUE(closed_by_server(huge, 1s)) << "a 64 MiB length prefix was not refused at once";
+  for (const int fd : idle) ::close(fd);
+  ::close(huge);
+  EXPECT_EQ(wait_exit(client), 0);
+}
+
+TEST(TcpBootstrap, WrongSecretIsRejectedAndCannotTakeARank) {
+  const auto port = free_port();
+  const pid_t stranger = spawn([&] {
+    auto c = config(port, "127.0.0.1");
+    c.secret = "guess";
+    try {
+      (void)make_tcp_bootstrap(c);
+    } catch (const UsageError& e) {
+      const std::string what = e.what();
+      return what.find("authentication failed") != std::string::npos && what.find("--token") != std::string::npos ? 0
+                                                                                                                  : 13;
+    }
+    return 14;
+  });
+  const pid_t client = spawn([&] {
+    std::this_thread::sleep_for(400ms);
+    auto b = make_tcp_bootstrap(config(port, "127.0.0.1"));
+    return b->rank() == 1 && b->all_gather("c")[0] == "s" ? 0 : 12;
+  });
+  auto server = make_tcp_bootstrap(config(port));
+  EXPECT_EQ(server->all_gather("s")[1], "c");
+  EXPECT_EQ(wait_exit(stranger), 0);
+  EXPECT_EQ(wait_exit(client), 0);
+}
+
+TEST(TcpBootstrap, SecretComesFromTheEnvironment) {
+  const auto port = free_port();
+  const pid_t client = spawn([&] {
+    ::setenv("FABRICPERF_TOKEN", "from-the-environment", 1);
+    auto c = config(port, "127.0.0.1");
+    c.secret.clear();
+    return make_tcp_bootstrap(c)->rank() == 1 ? 0 : 12;
+  });
+  auto c = config(port);
+  c.secret = "from-the-environment";
+  auto server = make_tcp_bootstrap(c);
+  EXPECT_EQ(server->size(), 2);
+  EXPECT_EQ(wait_exit(client), 0);
+}
+
+TEST(TcpBootstrap, NoSecretIsRefusedUnlessListeningOnLoopback) {
+  ::unsetenv("FABRICPERF_TOKEN");
+  auto c = config(free_port(), "", 300ms);
+  c.secret.clear();
+  try {
+    (void)make_tcp_bootstrap(c);
+    FAIL() << "listened on every interface without a secret";
+  } catch (const UsageError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("--token"), std::string::npos) << what;
+    EXPECT_NE(what.find("FABRICPERF_TOKEN"), std::string::npos) << what;
+  }
+  c.bind_address = "10.1.2.3";
+  EXPECT_THROW((void)make_tcp_bootstrap(c), UsageError);
+  // On loopback a run without a secret still works (a single-host test run).
+  const auto port = free_port();
+  const pid_t client = spawn([&] {
+    auto cc = config(port, "127.0.0.1");
+    cc.secret.clear();
+    return make_tcp_bootstrap(cc)->rank() == 1 ? 0 : 12;
+  });
+  auto s = config(port);
+  s.secret.clear();
+  s.bind_address = "127.0.0.1";
+  EXPECT_EQ(make_tcp_bootstrap(s)->local_address(), "127.0.0.1");
+  EXPECT_EQ(wait_exit(client), 0);
+}
+
+TEST(BootstrapHello, RoundTripAndRefusals) {
+  const Hello hello{kBootstrapProtocol, "fp_bw/1 op=write", "s3cret", "node1"};
+  const std::string payload = encode_hello(hello);
+  const std::string frame =
+      wire::encode_header(wire::FrameType::hello, static_cast<std::uint32_t>(payload.size())) + payload;
+  const Hello back = decode_hello_frame(frame, "peer");
+  EXPECT_EQ(back.run, hello.run);
+  EXPECT_EQ(back.secret, hello.secret);
+  EXPECT_EQ(back.host, hello.host);
+  EXPECT_EQ(decode_hello(R"({"protocol":1,"token":"x","host":"h"})", "peer").protocol, 1);
+  EXPECT_THROW((void)decode_hello(R"({"protocol":2,"run":"r","secret":["x"],"host":"h"})", "peer"), PeerError);
+  EXPECT_THROW((void)decode_hello(R"({"protocol":2,"run":"r","secret":"x","host":"h","more":1})", "peer"), PeerError);
+  EXPECT_THROW((void)decode_hello(R"({"protocol":2,"run":{"a":1},"secret":"x","host":"h"})", "peer"), PeerError);
+  EXPECT_THROW((void)decode_hello(std::string(100000, '['), "peer"), PeerError);
+  EXPECT_THROW((void)decode_hello_frame(wire::encode_header(wire::FrameType::hello, 64U << 20), "peer"), PeerError);
+  EXPECT_THROW((void)decode_hello_frame(frame.substr(0, frame.size() - 1), "peer"), PeerError);
 }
 
 TEST(Bootstrap, SingleProcess) {
