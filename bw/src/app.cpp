@@ -11,6 +11,7 @@
 #include "fabricperf/run_output.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/verbs/bandwidth_engine.hpp"
+#include "fabricperf/verbs/message_size.hpp"
 #include "fabricperf/verbs/rate.hpp"
 #include "fabricperf/verbs/session.hpp"
 #include "fabricperf/verbs/sweep.hpp"
@@ -62,6 +63,7 @@ int run(const Options& o, int argc, char** argv) {
   }
   const auto sizes = o.sizes.sizes();
   const std::uint64_t max_size = *std::max_element(sizes.begin(), sizes.end());
+  check_message_size(max_size);  // before anything is allocated
   if (o.duration_s > 0 && o.iterations == 0) throw UsageError("-n must be positive");
   if (o.post_list > o.tx_depth) throw UsageError("post list (-l) must not exceed the tx depth (-t)");
 
@@ -88,7 +90,8 @@ int run(const Options& o, int argc, char** argv) {
     std::uint32_t slots = 1;
     if (o.validate)
       slots = static_cast<std::uint32_t>(std::clamp<std::size_t>(kValidateBytesPerQp / stride, 1, std::max(o.tx_depth, o.rx_depth)));
-    session.create_endpoints(*provider, [&](const Device&) {
+    session.create_endpoints(*provider, [&](const Device& device) {
+      check_message_size(max_size, device.selection().max_msg_sz, port_name(device.selection()));
       EndpointConfig c;
       c.qp.type = ud ? IBV_QPT_UD : IBV_QPT_RC;
       c.qp.send_depth = o.tx_depth;
@@ -96,7 +99,7 @@ int run(const Options& o, int argc, char** argv) {
       c.qp.max_inline = o.inline_size;
       if (o.outstanding_reads > 0) c.qp.max_rd_atomic = static_cast<std::uint8_t>(o.outstanding_reads);
       c.num_qps = o.qps;
-      c.bytes_per_qp = stride * slots;
+      c.bytes_per_qp = checked_bytes(stride, slots, "QP region");
       return c;
     });
     session.connect();
@@ -247,10 +250,10 @@ int main(int argc, char** argv) {
   add_perftest_size_options(app, o.sizes, "65536");
   add_session_options(app, o.session, /*allow_ud=*/true);
   app.add_option("--op", o.op, "Operation: write, write_imm, read or send")->capture_default_str();
-  app.add_option("-n,--iters", o.iterations, "Messages per QP")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("-D,--duration", o.duration_s, "Run for this many seconds instead of -n")->check(CLI::PositiveNumber);
+  app.add_option("-n,--iters", o.iterations, "Messages per QP")->check(integer_in(1, 1LL << 40))->capture_default_str();
+  app.add_option("-D,--duration", o.duration_s, "Run for this many seconds instead of -n")->check(number_above(0, 1e6));
   app.add_option("--warmup", o.warmup_s, "Warm-up seconds before a -D measurement (default: min(2, D/4))")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0, 1e6));
   app.add_option("-q,--qp", o.qps, "Number of QPs")->check(CLI::Range(1U, 64U))->capture_default_str();
   app.add_option("-t,--tx-depth", o.tx_depth, "Outstanding sends per QP")->check(CLI::Range(1U, 16384U))->capture_default_str();
   app.add_option("-r,--rx-depth", o.rx_depth, "Posted receives per QP (send)")->check(CLI::Range(1U, 16384U))->capture_default_str();

@@ -77,7 +77,7 @@ void add_coll_options(CLI::App& app, CollOptions& o) {
                  "(comma-separated) or all")
       ->capture_default_str();
   app.add_option("-r,--root", o.root, "Root rank of broadcast, reduce, gather, scatter")
-      ->check(CLI::NonNegativeNumber)
+      ->check(integer_in(0, 1 << 30))
       ->capture_default_str();
   app.add_option("-z,--blocking", o.blocking,
                  "1: wait and barrier after each collective, 2: wait without barrier, 0: no wait")
@@ -91,10 +91,11 @@ void add_coll_options(CLI::App& app, CollOptions& o) {
       ->capture_default_str();
   app.add_option("--straggler-pct", o.straggler_pct,
                  "Name the slowest rank when it is more than this many percent behind the others' median")
-      ->check(CLI::NonNegativeNumber)
+      ->check(number_in(0, 1e6))
       ->capture_default_str();
   app.add_option("--check-avg-busbw", o.check_avg_busbw,
                  "Fail when a collective's average bus bandwidth is below 90% of this (GB/s), as nccl-tests' check")
+      ->check(number_in(0, 1e9))
       ->type_name("GBPS");
   add_common_options(app, o.common);
   auto* launch = "Launch without MPI (fabricperf TCP bootstrap)";

@@ -47,14 +47,16 @@ std::string shown(double value) {
 }
 
 CLI::Validator finite_range(double min, double max, bool min_inclusive) {
-  const std::string range = (min_inclusive ? "" : "above ") + shown(min) + ".." + shown(max);
+  // "in 0..200" or "> 0 and <= 1e+06"
+  const std::string range =
+      min_inclusive ? "in " + shown(min) + ".." + shown(max) : "> " + shown(min) + " and <= " + shown(max);
   return CLI::Validator(
       [=](std::string& text) -> std::string {
         const auto value = finite_number(text);
         if (value && (min_inclusive ? *value >= min : *value > min) && *value <= max) return {};
-        return "'" + text + "' is not a number in " + range;
+        return "'" + text + "' is not a number " + range;
       },
-      "NUMBER in " + range);
+      "NUMBER " + range);
 }
 
 }  // namespace
@@ -128,7 +130,8 @@ std::vector<std::uint64_t> NcclSizeOptions::sizes(std::uint64_t memory_bytes) co
   sweep.increment_bytes = parse_size(increment, /*allow_zero=*/true);
   if (sweep.increment_bytes != 0) sweep.factor = 0;
   if (memory_bytes != 0 && sweep.max_bytes > memory_bytes)
-    throw UsageError("-e " + max_size + ": larger than this host's memory (" + format_size(memory_bytes) + " bytes)");
+    throw UsageError("-e " + max_size + ": larger than this host's memory (" + std::to_string(memory_bytes >> 20) +
+                     " MiB)");
   if (sweep.min_bytes > sweep.max_bytes) throw UsageError("-b " + min_size + " is above -e " + max_size);
   if (sweep.increment_bytes != 0 && (sweep.max_bytes - sweep.min_bytes) / sweep.increment_bytes >= kMaxSweepSizes)
     throw UsageError("-i " + increment + " from " + min_size + " to " + max_size + " is more than " +

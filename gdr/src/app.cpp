@@ -25,6 +25,7 @@
 #include "fabricperf/stats.hpp"
 #include "fabricperf/verbs/bandwidth_engine.hpp"
 #include "fabricperf/verbs/latency_engine.hpp"
+#include "fabricperf/verbs/message_size.hpp"
 #include "fabricperf/verbs/session.hpp"
 
 namespace fabricperf::gdr {
@@ -279,6 +280,7 @@ void Run::validate_options() {
   if (ud) throw UsageError("fp_gdr uses RC connections (-c UD is fp_bw's)");
   sizes_ = o_.sizes.sizes();
   max_size_ = *std::max_element(sizes_.begin(), sizes_.end());
+  check_message_size(max_size_);  // before anything is allocated
 }
 
 int Run::fail_cuda(RunOutput& out, const CudaUnavailable& u) {
@@ -315,11 +317,12 @@ void Run::create_endpoints() {
   cfg.qp.recv_depth = needs_receives(op_) ? (is_lat(o_) ? 16U : o_.rx_depth) : 1;
   cfg.qp.max_inline = o_.inline_size;
   cfg.num_qps = is_lat(o_) ? 1 : o_.qps;
-  cfg.bytes_per_qp = is_lat(o_) ? latency_region_bytes(max_size_, false) : stride * slots_;
+  cfg.bytes_per_qp = is_lat(o_) ? latency_region_bytes(max_size_, false) : checked_bytes(stride, slots_, "QP region");
 
   const std::string host = session_->bootstrap().hostnames().at(static_cast<std::size_t>(session_->rank()));
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     const std::string nic = lanes[i].device->selection().device;
+    check_message_size(max_size_, lanes[i].device->selection().max_msg_sz, port_name(lanes[i].device->selection()));
     if (!needs_cuda(mine_)) {
       providers_.push_back(make_host_memory_provider());
     } else {
@@ -887,7 +890,7 @@ int main(int argc, char** argv) {
   app.add_option("--remote-mem", o.remote_mem,
                  "The peer's buffers: checked against what the peer uses (TCP); under mpirun the targets' --mem");
   app.add_option("--gpu", o.gpu, "CUDA device to measure (default 0); its NIC comes from the topology")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0, 1023));
   app.add_flag("--all-gpus", o.all_gpus, "Measure every GPU with its own NIC, all at once (one lane per pair)");
   app.add_flag("--no-host-staged", o.no_staged,
                "Skip the host-staged baseline (cudaMemcpy + RDMA between pinned buffers)");
@@ -895,10 +898,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_option("-n,--iters", o.iterations, "Messages per QP (default 5000 for bw, 1000 for lat)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("-D,--duration", o.duration_s, "Run for this many seconds instead of -n")->check(CLI::PositiveNumber);
+      ->check(integer_in(1, 1LL << 40));
+  app.add_option("-D,--duration", o.duration_s, "Run for this many seconds instead of -n")->check(number_above(0, 1e6));
   app.add_option("--warmup", o.warmup_s, "Warm-up seconds before a -D measurement (default: min(2, D/4))")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0, 1e6));
   app.add_option("-q,--qp", o.qps, "Number of QPs (bw)")->check(CLI::Range(1U, 64U))->capture_default_str();
   app.add_option("-t,--tx-depth", o.tx_depth, "Outstanding sends per QP (bw)")
       ->check(CLI::Range(1U, 16384U))

@@ -11,6 +11,7 @@
 #include "fabricperf/run_output.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/verbs/latency_engine.hpp"
+#include "fabricperf/verbs/message_size.hpp"
 #include "fabricperf/verbs/rate.hpp"
 #include "fabricperf/verbs/session.hpp"
 #include "fabricperf/verbs/sweep.hpp"
@@ -52,6 +53,7 @@ int run(const Options& o, int argc, char** argv) {
   auto sizes = o.sizes.sizes();
   if (is_atomic(op)) sizes = {8};
   const std::uint64_t max_size = *std::max_element(sizes.begin(), sizes.end());
+  check_message_size(max_size);  // before anything is allocated
 
   const bool mpi_launched = launched_by_mpi_launcher();
   const bool first_rank = !mpi_launched || launcher_rank() == 0;
@@ -70,7 +72,8 @@ int run(const Options& o, int argc, char** argv) {
     const auto clock = CycleClock::calibrate();
     MemoryProviderRegistry registry;
     auto provider = registry.create(o.session.memory);
-    session.create_endpoints(*provider, [&](const Device&) {
+    session.create_endpoints(*provider, [&](const Device& device) {
+      check_message_size(max_size, device.selection().max_msg_sz, port_name(device.selection()));
       EndpointConfig c;
       c.qp.type = ud ? IBV_QPT_UD : IBV_QPT_RC;
       c.qp.send_depth = 16;
@@ -204,12 +207,12 @@ int main(int argc, char** argv) {
   add_session_options(app, o.session, /*allow_ud=*/true);
   app.add_option("--op", o.op, "Operation: write, send, read, atomic_fa or atomic_cs")->capture_default_str();
   app.add_option("-n,--iters", o.iterations, "Iterations (every sample kept: exact percentiles)")
-      ->check(CLI::PositiveNumber)
+      ->check(integer_in(1, 1LL << 40))
       ->capture_default_str();
   app.add_option("-D,--duration", o.duration_s, "Run for this many seconds (histogram percentiles)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_above(0, 1e6));
   app.add_option("--warmup", o.warmup_s, "Warm-up seconds before a -D measurement (default: min(2, D/4))")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0, 1e6));
   app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")
       ->check(CLI::Range(0U, 4096U))
       ->capture_default_str();

@@ -6,16 +6,19 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/input_file.hpp"
 #include "fabricperf/sizes.hpp"
 
 namespace fabricperf::runners {
 namespace {
 
 using nlohmann::json;
+
+// A plan is a few KB of JSON; anything past this is not a plan.
+constexpr std::size_t kMaxPlanBytes = std::size_t{16} << 20;
 
 [[noreturn]] void fail(const std::string& origin, const std::string& path, const std::string& what) {
   throw UsageError(origin + ": " + (path.empty() ? "" : path + ": ") + what);
@@ -216,12 +219,13 @@ Plan from_json(const json& j, const Reader& r, Plan plan) {
 
 json parse_json_text(std::string_view text, const std::string& origin) {
   try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    // e.what(): "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
+    return parse_json_bounded(text, origin);  // depth-capped; 1e400 and every other error a UsageError
+  } catch (const UsageError& e) {
+    // "ORIGIN: invalid JSON: parse error at line 3, column 5: ..." -> "ORIGIN: not valid JSON: ..."
     std::string what = e.what();
-    const auto at = what.find("] ");
-    fail(origin, "", "not valid JSON: " + (at == std::string::npos ? what : what.substr(at + 2)));
+    const std::string invalid = origin + ": invalid JSON: ";
+    if (what.rfind(invalid, 0) != 0) throw;
+    fail(origin, "", "not valid JSON: " + what.substr(invalid.size()));
   }
 }
 
@@ -247,17 +251,15 @@ Plan parse_plan_at(std::string_view text, const std::string& origin, const Plan&
       const std::filesystem::path p = std::filesystem::path(target).is_absolute() || dir.empty()
                                           ? std::filesystem::path(target)
                                           : std::filesystem::path(dir) / target;
-      std::ifstream in(p);
-      if (!in)
+      if (!std::filesystem::exists(p))
         fail(
             origin, "extends", "'" + target + "' is neither a preset (" + [] {
               std::string names;
               for (const auto& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
               return names;
             }() + ") nor a readable plan file");
-      std::ostringstream body;
-      body << in.rdbuf();
-      start = parse_plan_at(body.str(), "plan " + p.string(), Plan{}, p.parent_path().string(), depth + 1);
+      start = parse_plan_at(read_input_file(p.string(), "plan", kMaxPlanBytes), "plan " + p.string(), Plan{},
+                            p.parent_path().string(), depth + 1);
     }
     patch.erase("extends");
   }
@@ -345,11 +347,9 @@ Plan load_preset(std::string_view name) {
 }
 
 Plan load_plan_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError("plan " + path + ": cannot read the file");
-  std::ostringstream body;
-  body << in.rdbuf();
-  const std::string text = body.str();
+  if (!path.empty() && !std::filesystem::exists(path))
+    throw UsageError("plan " + path + ": cannot read the file (it does not exist)");
+  const std::string text = read_input_file(path, "plan", kMaxPlanBytes);  // regular files only, capped
   const std::string ext = std::filesystem::path(path).extension().string();
   if (ext == ".yaml" || ext == ".yml")
     throw UsageError("plan " + path + ": YAML plans are not supported yet; write the same keys as JSON");

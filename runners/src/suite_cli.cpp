@@ -1,6 +1,7 @@
 #include "fabricperf/runners/suite_cli.hpp"
 
 #include <iostream>
+#include <limits>
 
 #include "fabricperf/cli.hpp"
 #include "fabricperf/error.hpp"
@@ -87,36 +88,46 @@ int suite_main(int argc, char** argv) {
   app.add_option("--skip-stage", skip_stages, "Skip a stage (repeatable)");
   app.add_option("--set", sets, "Override any plan key: --set verbs.bw.iterations=100 (repeatable)")
       ->type_name("KEY=VALUE");
-  app.add_option("--iterations", iterations, "Iterations for every measurement (bw, lat, gdr, stress, collectives)");
+  app.add_option("--iterations", iterations, "Iterations for every measurement (bw, lat, gdr, stress, collectives)")
+      ->check(integer_in(1, 1LL << 40));
   app.add_option("--bw-sizes", bw_sizes, "verbs_bw message sizes, e.g. 64K,1M");
   app.add_option("--lat-sizes", lat_sizes, "verbs_lat message sizes, e.g. 2,4K");
-  app.add_option("--bw-duration", bw_duration, "Seconds per bandwidth measurement (time-based instead of iterations)");
-  app.add_option("--max-rounds", max_rounds, "Only the first N rounds of node pairs (0: all pairs)");
-  app.add_option("--rails", o.rails, "Rails (NICs per node) to test; with --dry-run: the cluster's rails");
+  app.add_option("--bw-duration", bw_duration, "Seconds per bandwidth measurement (time-based instead of iterations)")
+      ->check(number_above(0, 86400));
+  app.add_option("--max-rounds", max_rounds, "Only the first N rounds of node pairs (0: all pairs)")
+      ->check(integer_in(0, 1LL << 30));
+  app.add_option("--rails", o.rails, "Rails (NICs per node) to test; with --dry-run: the cluster's rails")
+      ->check(integer_in(1, 64));
   app.add_option("--devices", devices, "RDMA devices in rail order, e.g. mlx5_0,mlx5_3 (default: every ACTIVE port)");
-  app.add_option("--gid-index", gid_index, "GID index for RoCE (default: automatic)");
-  app.add_option("--seed", seed, "Seed of the stress permutations");
+  app.add_option("--gid-index", gid_index, "GID index for RoCE (default: automatic)")->check(integer_in(-1, 255));
+  app.add_option("--seed", seed, "Seed of the stress permutations")
+      ->check(integer_in(0, std::numeric_limits<long long>::max()));
   app.add_option("--coll-ops", coll_ops, "Collectives, e.g. all_reduce,all_gather");
   app.add_option("--coll-min-size", coll_min, "Smallest collective size");
   app.add_option("--coll-max-size", coll_max, "Largest collective size");
   app.add_option("--backend", backend, "Collectives backend: auto, nccl, mpi");
   app.add_option("--expect-line-rate-pct", expect_pct,
-                 "Bandwidth expectation in % of line rate (default 90); also judges software RDMA (Soft-RoCE)");
-  app.add_option("--expect-lat-max-us", expect_lat, "Latency ceiling in us (default 5); also judges software RDMA");
+                 "Bandwidth expectation in % of line rate (default 90); also judges software RDMA (Soft-RoCE)")
+      ->check(number_in(0, 200));
+  app.add_option("--expect-lat-max-us", expect_lat, "Latency ceiling in us (default 5); also judges software RDMA")
+      ->check(number_above(0, 1e9));
   app.add_option("--expect-busbw-GBps", busbw_floors, "busbw floor per collective: all_reduce=300 (repeatable)")
       ->type_name("OP=GBPS");
-  app.add_option("--outlier-k", outlier_k, "Robust z threshold for peer outliers (default 5)");
+  app.add_option("--outlier-k", outlier_k, "Robust z threshold for peer outliers (default 5)")
+      ->check(number_in(0.5, 1000));
   app.add_flag("--per-node", o.per_node, "One rank per node driving every NIC and GPU (default: one rank per GPU)");
   app.add_flag("--dry-run", o.dry_run,
                "Print the plan (stages, rounds, pairs, estimate) for --nodes/--rails; run nothing");
-  app.add_option("--nodes", o.nodes, "--dry-run: nodes in the cluster");
-  app.add_option("--gpus-per-node", o.gpus_per_node, "--dry-run: GPUs per node");
+  app.add_option("--nodes", o.nodes, "--dry-run: nodes in the cluster")->check(integer_in(1, 1 << 20));
+  app.add_option("--gpus-per-node", o.gpus_per_node, "--dry-run: GPUs per node")->check(integer_in(1, 64));
   app.add_option("--line-rate-gbps", o.line_rate_gbps, "--dry-run: port line rate for the estimate")
+      ->check(number_above(0, 1e6))
       ->capture_default_str();
   app.add_option("--ranks", o.ranks,
-                 "Standalone (no MPI launcher): the job has N ranks; without --connect this is rank 0");
+                 "Standalone (no MPI launcher): the job has N ranks; without --connect this is rank 0")
+      ->check(integer_in(1, 1 << 20));
   app.add_option("--connect", o.connect, "Standalone: connect to rank 0 on HOST (with --ranks)")->type_name("HOST");
-  app.add_option("--port", o.port, "Standalone: rank 0's TCP port")->capture_default_str();
+  app.add_option("--port", o.port, "Standalone: rank 0's TCP port")->check(tcp_port())->capture_default_str();
   app.add_option("--token", o.token, "Standalone: shared secret every rank must present");
   app.add_flag("--quiet", o.quiet, "No progress lines on stderr");
   app.add_flag("--list-presets", list_presets, "List the presets and exit");
@@ -132,7 +143,8 @@ int suite_main(int argc, char** argv) {
       }
       return 0;
     }
-    Plan plan = plan_file.empty() ? load_preset(preset.empty() ? "quick" : preset) : load_plan_file(plan_file);
+    // --plan '' is an empty file name (refused), not "no plan".
+    Plan plan = app.count("--plan") == 0 ? load_preset(preset.empty() ? "quick" : preset) : load_plan_file(plan_file);
     // Named options are shorthands for --set; they apply first, explicit --set last.
     auto set = [&](const std::string& key, const nlohmann::json& value) {
       apply_setting(plan, key + "=" + value.dump());

@@ -9,6 +9,7 @@
 #include "fabricperf/error.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/verbs/completion.hpp"
+#include "fabricperf/verbs/message_size.hpp"
 #include "fabricperf/verbs/pattern.hpp"
 #include "fabricperf/verbs/rate.hpp"
 
@@ -70,7 +71,7 @@ void BandwidthEngine::prepare(const BandwidthConfig& config, Role role) {
   if (ud_ && cfg_.size > static_cast<std::uint64_t>(mtu_to_bytes(ep_.port().mtu)))
     throw UsageError("UD messages must fit the MTU (" + std::to_string(mtu_to_bytes(ep_.port().mtu)) + " bytes)");
   if (cfg_.size == 0) throw UsageError("message size must be at least 1 byte");
-  if (cfg_.size > 0xffffffffULL) throw UsageError("message size above 4 GiB");
+  check_message_size(cfg_.size, ep_.port().max_msg_sz, port_name(ep_.port()));
   stride_ = slot_stride(cfg_.size, ud_);
   if (cfg_.slots == 0) cfg_.slots = 1;
   if (stride_ * cfg_.slots > ep_.config().bytes_per_qp)
@@ -104,7 +105,7 @@ void BandwidthEngine::prepare(const BandwidthConfig& config, Role role) {
       const std::size_t i = static_cast<std::size_t>(q) * L + k;
       ibv_sge& sge = sges_[i];
       sge.addr = t.local_base;
-      sge.length = static_cast<std::uint32_t>(cfg_.size);
+      sge.length = sge_length(cfg_.size);
       sge.lkey = ep_.lkey();
       ibv_send_wr& wr = wrs_[i];
       wr.sg_list = &sge;

@@ -145,6 +145,7 @@ Device open_device(const DeviceRequest& request) {
   ibv_port_attr port{};
   if (int rc = ibv_query_port(d.context(), static_cast<std::uint8_t>(s.port), &port); rc != 0)
     throw_errno("querying " + where, rc);
+  s.max_msg_sz = port.max_msg_sz;
   if (port.state != IBV_PORT_ACTIVE)
     throw Error(where + " is " + port_state_name(port.state) + ", not ACTIVE (check the cable / link)");
   s.ethernet = port.link_layer == IBV_LINK_LAYER_ETHERNET;

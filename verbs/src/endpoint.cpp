@@ -4,6 +4,7 @@
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/verbs/memlock.hpp"
+#include "fabricperf/verbs/message_size.hpp"
 
 namespace fabricperf::verbs {
 
@@ -17,7 +18,7 @@ Endpoint::Endpoint(const Device& device, MemoryProvider& memory, const EndpointC
     if (config_.qp.send_depth > cap || config_.qp.recv_depth > cap)
       throw UsageError("queue depth above " + sel.device + "'s limit of " + std::to_string(cap) + " work requests");
   }
-  const std::size_t total = config_.bytes_per_qp * config_.num_qps;
+  const std::size_t total = checked_bytes(config_.bytes_per_qp, config_.num_qps, "buffer of " + sel.device);
   pd_ = ProtectionDomain(device.context());
   buffer_ = memory.allocate(total);
   // Registering host memory pins it against RLIMIT_MEMLOCK; GPU memory is not charged there.

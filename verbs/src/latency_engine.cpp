@@ -8,6 +8,7 @@
 #include "fabricperf/error.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/verbs/completion.hpp"
+#include "fabricperf/verbs/message_size.hpp"
 #include "fabricperf/verbs/metrics.hpp"
 #include "fabricperf/verbs/pattern.hpp"
 #include "fabricperf/verbs/rate.hpp"
@@ -41,6 +42,7 @@ void LatencyEngine::prepare(const LatencyConfig& config, Role role) {
   if (ud_ && cfg_.op != Op::send) throw UsageError("UD supports only send");
   if (is_atomic(cfg_.op)) cfg_.size = 8;
   if (cfg_.size == 0) throw UsageError("message size must be at least 1 byte");
+  check_message_size(cfg_.size, ep_.port().max_msg_sz, port_name(ep_.port()));
   if (ud_ && cfg_.size > static_cast<std::uint64_t>(mtu_to_bytes(ep_.port().mtu)))
     throw UsageError("UD messages must fit the MTU (" + std::to_string(mtu_to_bytes(ep_.port().mtu)) + " bytes)");
   stride_ = slot_stride(cfg_.size, ud_);
@@ -61,7 +63,7 @@ void LatencyEngine::prepare(const LatencyConfig& config, Role role) {
   wr_ = ibv_send_wr{};
   sge_ = ibv_sge{};
   sge_.addr = ep_.region_address(0) + stride_;
-  sge_.length = static_cast<std::uint32_t>(cfg_.size);
+  sge_.length = sge_length(cfg_.size);
   sge_.lkey = ep_.lkey();
   wr_.sg_list = &sge_;
   wr_.num_sge = 1;

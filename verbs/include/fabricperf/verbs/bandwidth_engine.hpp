@@ -7,10 +7,11 @@
 // Hot loop: pre-built WR chains, completions polled 32 at a time, no allocation, logging or
 // virtual call per work request (--validate adds a pattern fill/check per message). Every wait
 // has a deadline: no progress for timeout_s raises PeerError naming the peer and the operation.
-#include <cstdint>
-#include <vector>
-
 #include <infiniband/verbs.h>
+
+#include <cstdint>
+#include <limits>
+#include <vector>
 
 #include "fabricperf/clock.hpp"
 #include "fabricperf/verbs/endpoint.hpp"
@@ -22,8 +23,11 @@ namespace fabricperf::verbs {
 
 inline constexpr std::size_t kUdGrhBytes = 40;
 
-// Bytes between message slots in a QP region for messages up to max_size.
+// Bytes between message slots in a QP region for messages up to max_size. Saturates (at the
+// largest multiple of 64) instead of wrapping near 2^64; check_message_size refuses such sizes.
 [[nodiscard]] constexpr std::size_t slot_stride(std::uint64_t max_size, bool ud) noexcept {
+  constexpr std::uint64_t top = std::numeric_limits<std::size_t>::max() / 64 * 64;
+  if (max_size > top - 64 - kUdGrhBytes) return static_cast<std::size_t>(top);
   return static_cast<std::size_t>((max_size + (ud ? kUdGrhBytes : 0) + 63) / 64 * 64);
 }
 

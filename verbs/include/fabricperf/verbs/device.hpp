@@ -38,6 +38,7 @@ struct PortSelection {
   int numa_node = -1;               // -1 when unknown (virtual devices)
   std::uint32_t max_inline_hint = 0;
   std::uint64_t max_mr_size = 0;
+  std::uint64_t max_msg_sz = 0;  // ibv_port_attr.max_msg_sz (0 when unknown)
   int max_qp_wr = 0;
   int max_cqe = 0;
   int max_rd_atomic = 16;           // min(max_qp_rd_atom, max_qp_init_rd_atom)
