@@ -66,6 +66,19 @@ sed 's/<topology version="2.0">/<topology version="99999999999999999999.0">/' "$
 grep -q 'version="99999999999999999999.0"' "$tmp/version.xml" || bad "the version edit changed nothing"
 expect_refusal "hwloc XML version 10^20" "is not supported" --hwloc-xml "$tmp/version.xml"
 
+# GPUs x NICs bounds the pairing work: 20,000 of each (4.5 MB) used to run for minutes.
+/usr/bin/python3 - "$tmp/many.nccl.xml" <<'PY'
+import sys
+lines = ['<system version="1"><cpu numaid="0">']
+for i in range(20000):
+    bus = "%04x:%02x:00" % (i // 256, i % 256)
+    lines.append('<pci busid="%s.0" class="0x030200"><gpu dev="0"/></pci>' % bus)
+    lines.append('<pci busid="%s.1" class="0x020700"><nic><net name="mlx5_%d"/></nic></pci>' % (bus, i))
+lines.append('</cpu></system>')
+open(sys.argv[1], "w").write("\n".join(lines))
+PY
+expect_refusal "20,000 GPUs and NICs" "20000 GPUs, above fp_topo's limit of 256" --nccl-topo "$tmp/many.nccl.xml"
+
 # Found by fuzz_nccl_topo: attribute values must be UTF-8 (XML's encoding; JSON output needs it).
 expect_refusal "attribute not UTF-8" "value of attribute 'arch' is not valid UTF-8" --nccl-topo "$hostile/invalid-utf8.nccl.xml"
 

@@ -2,25 +2,36 @@
 
 #include <algorithm>
 
+#include "fabricperf/error.hpp"
+
 namespace fabricperf::topology {
 
 const char* to_string(NodeKind kind) noexcept {
   switch (kind) {
-    case NodeKind::machine: return "machine";
-    case NodeKind::numa: return "numa";
-    case NodeKind::host_bridge: return "host_bridge";
-    case NodeKind::pci_switch: return "switch";
-    case NodeKind::port: return "port";
-    case NodeKind::device: return "device";
+    case NodeKind::machine:
+      return "machine";
+    case NodeKind::numa:
+      return "numa";
+    case NodeKind::host_bridge:
+      return "host_bridge";
+    case NodeKind::pci_switch:
+      return "switch";
+    case NodeKind::port:
+      return "port";
+    case NodeKind::device:
+      return "device";
   }
   return "?";
 }
 
 const char* to_string(SourceKind kind) noexcept {
   switch (kind) {
-    case SourceKind::live: return "live";
-    case SourceKind::hwloc_xml: return "hwloc-xml";
-    case SourceKind::nccl_topo: return "nccl-topo";
+    case SourceKind::live:
+      return "live";
+    case SourceKind::hwloc_xml:
+      return "hwloc-xml";
+    case SourceKind::nccl_topo:
+      return "nccl-topo";
   }
   return "?";
 }
@@ -88,6 +99,15 @@ std::string nic_kind(const std::string& rdma_device, std::uint16_t vendor, std::
 }
 
 void Topology::finalize() {
+  // Pairing and the path matrix grow with GPUs × NICs: a file listing 20,000 of each (4.5 MB)
+  // would run for minutes. Real hosts have at most a few dozen.
+  const std::string where = input.empty() ? std::string("this machine") : input;
+  if (gpus.size() > kMaxGpus)
+    throw UsageError(where + ": " + std::to_string(gpus.size()) + " GPUs, above fp_topo's limit of " +
+                     std::to_string(kMaxGpus));
+  if (nics.size() > kMaxNics)
+    throw UsageError(where + ": " + std::to_string(nics.size()) + " RDMA NICs, above fp_topo's limit of " +
+                     std::to_string(kMaxNics));
   std::stable_sort(gpus.begin(), gpus.end(), [](const Gpu& a, const Gpu& b) { return a.pci < b.pci; });
   std::stable_sort(nics.begin(), nics.end(), [](const Nic& a, const Nic& b) {
     if (a.pci.has_value() != b.pci.has_value()) return a.pci.has_value();

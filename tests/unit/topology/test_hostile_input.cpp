@@ -2,6 +2,7 @@
 // file and the value, never a crash, a wrong number or an --emit-env line a shell would run.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "fabricperf/error.hpp"
@@ -93,6 +94,38 @@ TEST(TopologyHostileInput, AttributesMustBeValidUtf8) {
   EXPECT_NE(e.find("u.xml:"), std::string::npos) << e;
   // Real multi-byte text is fine.
   EXPECT_NO_THROW((void)parse_nccl_topo(nccl_with("x86_64", "x86_64 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"), "u.xml"));
+}
+
+// `gpus` GPUs and `nics` NICs on one CPU.
+std::string many_devices(int gpus, int nics) {
+  std::string xml = "<system version=\"1\"><cpu numaid=\"0\">\n";
+  auto busid = [](int i, int function) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%04x:%02x:00.%d", i / 256, i % 256, function);
+    return std::string(text);
+  };
+  for (int i = 0; i < gpus; ++i)
+    xml += "<pci busid=\"" + busid(i, 0) + "\" class=\"0x030200\"><gpu dev=\"0\"/></pci>\n";
+  for (int i = 0; i < nics; ++i) {
+    xml += "<pci busid=\"" + busid(i, 1) + "\" class=\"0x020700\"><nic><net name=\"mlx5_" + std::to_string(i) +
+           "\"/></nic></pci>\n";
+  }
+  return xml + "</cpu></system>\n";
+}
+
+TEST(TopologyHostileInput, DeviceCountsAreCapped) {
+  // 20,000 GPUs and NICs (4.5 MB) used to run the pairing for minutes.
+  EXPECT_NE(usage_error([] {
+              (void)parse_nccl_topo(many_devices(static_cast<int>(kMaxGpus) + 1, 1), "g.xml");
+            }).find("g.xml: 257 GPUs, above fp_topo's limit of 256"),
+            std::string::npos);
+  EXPECT_NE(usage_error([] {
+              (void)parse_nccl_topo(many_devices(1, static_cast<int>(kMaxNics) + 1), "n.xml");
+            }).find("n.xml: 513 RDMA NICs, above fp_topo's limit of 512"),
+            std::string::npos);
+  const Topology t = parse_nccl_topo(many_devices(16, 16), "ok.xml");
+  EXPECT_EQ(t.gpus.size(), 16U);
+  EXPECT_EQ(t.nics.size(), 16U);
 }
 
 TEST(TopologyHostileInput, NcclSpeedStillReadWhenSane) {

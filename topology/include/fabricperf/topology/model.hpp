@@ -3,6 +3,7 @@
 // stage (path classification, pairing, checks, reports) reads: a tree of machine -> NUMA
 // locality -> host bridge -> PCIe switches/ports -> devices, plus the GPUs and RDMA NICs found
 // in it. Plain data; no hwloc types leak out of it.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,12 +27,12 @@ struct Node {
   NodeKind kind = NodeKind::device;
   int parent = -1;
   std::vector<int> children;
-  std::vector<int> numa_ids;        // numa/machine: the NUMA nodes this locality covers
-  std::optional<PciAddress> pci;    // switch (upstream port), port, device
-  std::uint16_t class_id = 0;       // devices and bridges, when known
+  std::vector<int> numa_ids;      // numa/machine: the NUMA nodes this locality covers
+  std::optional<PciAddress> pci;  // switch (upstream port), port, device
+  std::uint16_t class_id = 0;     // devices and bridges, when known
   std::uint16_t vendor_id = 0;
   std::uint16_t device_id = 0;
-  std::string label;                // e.g. "HostBridge 0000:[44-54]"
+  std::string label;  // e.g. "HostBridge 0000:[44-54]"
 };
 
 struct NicPort {
@@ -51,28 +52,33 @@ struct Gpu {
 };
 
 struct Nic {
-  int index = 0;                   // position in Topology::nics
-  int node = -1;                   // device node; -1 when the NIC has no place in the PCI tree
-  std::optional<PciAddress> pci;   // the PCI function (for Soft-RoCE: the netdev's PCI device)
-  std::string id;                  // OS device name when known (mlx5_0, rdmap79s0), else the PCI address
-  std::string rdma_device;         // OpenFabrics device name ("" when the input does not say)
+  int index = 0;                  // position in Topology::nics
+  int node = -1;                  // device node; -1 when the NIC has no place in the PCI tree
+  std::optional<PciAddress> pci;  // the PCI function (for Soft-RoCE: the netdev's PCI device)
+  std::string id;                 // OS device name when known (mlx5_0, rdmap79s0), else the PCI address
+  std::string rdma_device;        // OpenFabrics device name ("" when the input does not say)
   std::vector<std::string> netdevs;
   std::vector<NicPort> ports;
-  std::string card;                // physical card: the PCI slot (functions/ports of one card share it)
-  std::string kind;                // "mlx5", "efa", "rxe", "siw", "ib" or "other"
+  std::string card;  // physical card: the PCI slot (functions/ports of one card share it)
+  std::string kind;  // "mlx5", "efa", "rxe", "siw", "ib" or "other"
   std::string model;
-  bool software = false;           // Soft-RoCE/siw: no GPUDirect possible
+  bool software = false;  // Soft-RoCE/siw: no GPUDirect possible
   int numa = -1;
 };
 
 enum class SourceKind { live, hwloc_xml, nccl_topo };
 [[nodiscard]] const char* to_string(SourceKind kind) noexcept;
 
+// Most GPUs and RDMA NICs one topology may hold (real hosts: 8-16 GPUs, up to ~32 NICs); pairing
+// and the path matrix grow with their product.
+inline constexpr std::size_t kMaxGpus = 256;
+inline constexpr std::size_t kMaxNics = 512;
+
 struct Topology {
   SourceKind source = SourceKind::live;
-  std::string input;               // file path, or "" for the live machine
-  std::string host;                // host name (live), the file's HostName, or the file's stem
-  std::vector<Node> nodes;         // nodes[0] is the machine
+  std::string input;        // file path, or "" for the live machine
+  std::string host;         // host name (live), the file's HostName, or the file's stem
+  std::vector<Node> nodes;  // nodes[0] is the machine
   std::vector<Gpu> gpus;
   std::vector<Nic> nics;
   std::vector<std::string> warnings;  // things the reader could not vouch for
@@ -87,7 +93,8 @@ struct Topology {
   // The single NUMA node of the locality above `node`, or -1 when unknown or several.
   [[nodiscard]] int numa_of(int node) const;
   // Sorts GPUs and NICs (PCI bus order; NICs without PCI last, by name), numbers them, fills
-  // numa (where the reader left -1), card, kind. Readers call it last.
+  // numa (where the reader left -1), card, kind. Readers call it last. Throws UsageError naming
+  // the input for more than kMaxGpus GPUs or kMaxNics NICs.
   void finalize();
 
   [[nodiscard]] const Nic* find_nic(const std::string& id) const;
