@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "fabricperf/cli.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/input_file.hpp"
 #include "fabricperf/sizes.hpp"
@@ -19,6 +20,8 @@ using nlohmann::json;
 
 // A plan is a few KB of JSON; anything past this is not a plan.
 constexpr std::size_t kMaxPlanBytes = std::size_t{16} << 20;
+// The most one RDMA work request carries (verbs/message_size.hpp; runners may build without verbs).
+constexpr std::uint64_t kMaxMessageBytes = 0xffffffffULL;
 
 [[noreturn]] void fail(const std::string& origin, const std::string& path, const std::string& what) {
   throw UsageError(origin + ": " + (path.empty() ? "" : path + ": ") + what);
@@ -91,7 +94,15 @@ class Reader {
   std::vector<std::uint64_t> sizes(const json& v, const std::string& path) const {
     if (!v.is_array() || v.empty()) fail(origin_, path, "expected a non-empty list of sizes, got " + shown(v));
     std::vector<std::uint64_t> out;
-    for (std::size_t i = 0; i < v.size(); ++i) out.push_back(size(v[i], path + "[" + std::to_string(i) + "]"));
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string at = path + "[" + std::to_string(i) + "]";
+      out.push_back(size(v[i], at));
+      // These are verbs message sizes: one work request carries at most 2^32 - 1 bytes.
+      if (out.back() > kMaxMessageBytes)
+        fail(origin_, at,
+             format_size(out.back()) + " is above " + std::to_string(kMaxMessageBytes) +
+                 " bytes, the most one RDMA work request carries");
+    }
     return out;
   }
   std::vector<std::string> strings(const json& v, const std::string& path, bool allow_empty) const {
@@ -180,6 +191,10 @@ Plan from_json(const json& j, const Reader& r, Plan plan) {
   plan.collectives.max_bytes = r.size(c["max_size"], "collectives.max_size");
   if (plan.collectives.min_bytes > plan.collectives.max_bytes)
     fail(r.origin(), "collectives.min_size", "is larger than collectives.max_size");
+  if (const auto memory = physical_memory_bytes(); memory != 0 && plan.collectives.max_bytes > memory)
+    fail(r.origin(), "collectives.max_size",
+         format_size(plan.collectives.max_bytes) + " is larger than this host's memory (" +
+             std::to_string(memory >> 20) + " MiB)");
   plan.collectives.factor = r.number(c["factor"], "collectives.factor", 1.0001, 1024);
   plan.collectives.iterations = r.positive(c["iterations"], "collectives.iterations");
   plan.collectives.warmup = r.positive(c["warmup"], "collectives.warmup", true);

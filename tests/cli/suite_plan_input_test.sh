@@ -35,6 +35,10 @@ refused "--plan with 1e400" "not valid JSON" "${dry[@]}" --plan "$tmp/huge-numbe
 refused "extends /dev/zero" "not a regular file" "${dry[@]}" --plan "$tmp/extends-device.json"
 refused "extends a FIFO" "not a regular file" "${dry[@]}" --plan "$tmp/extends-fifo.json"
 refused "--plan ''" "plan: empty file name" "${dry[@]}" --plan ''
+# Sizes the run could not carry out are refused when the plan is read.
+refused "--bw-sizes 5G" "verbs.bw.sizes\[0\]: 5G is above 4294967295 bytes" "${dry[@]}" --bw-sizes 5G
+refused "--set gdr.sizes" "gdr.sizes\[1\]: 4G is above" "${dry[@]}" --set 'gdr.sizes=["64K","4G"]'
+refused "--coll-max-size 1T" "collectives.max_size: 1T is larger than this host's memory" "${dry[@]}" --coll-max-size 1T
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "all passed"
