@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/runners/peer_reports.hpp"
 #include "fabricperf/runners/fingerprint.hpp"
 
 #ifdef FABRICPERF_RUNNERS_HAVE_TOPOLOGY
@@ -115,7 +116,7 @@ Discovery discover(Comm& comm, const Plan& plan, bool per_node, double wait_s) {
     bool soft = false;
     std::vector<std::string> errors;
     for (std::size_t r = 0; r < all.size(); ++r) {
-      const auto j = nlohmann::json::parse(all[r]);
+      const auto j = peer_startup_report(all[r], comm.describe(static_cast<int>(r)));
       const auto n = static_cast<std::size_t>(d.layout.node_of_rank[r]);
       rails = std::min(rails, j.value("rails", 0));
       gpus = std::min(gpus, static_cast<int>(j.value("gpus", 0)));

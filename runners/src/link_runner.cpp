@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/peer_json.hpp"
 #include "fabricperf/stats.hpp"
 #include "fabricperf/verbs/endpoint.hpp"
 #include "fabricperf/verbs/latency_engine.hpp"
@@ -69,7 +70,12 @@ PeerEntry find_entry(const std::map<int, std::string>& replies, const Running& r
   if (it == replies.end()) return {};
   const auto items = wire::unpack_strings(it->second);
   if (items.empty()) throw Error("empty message from " + r.peer_name);
-  const json header = json::parse(items[0]);
+  const json header = parse_peer_json(items[0], r.peer_name, "round header", std::size_t{1} << 20, 2);
+  if (!header.is_array()) throw PeerError(r.peer_name, r.peer_name + " sent a round header that is not a list");
+  for (const auto& h : header)
+    if (!h.is_object() || !h.value("slot", json(-1)).is_number_integer() || !h.value("role", json("")).is_string() ||
+        !h.value("ok", json(false)).is_boolean())
+      throw PeerError(r.peer_name, r.peer_name + " sent a malformed round header");
   for (std::size_t i = 0; i < header.size() && i + 1 < items.size(); ++i) {
     if (header[i].value("slot", -1) == r.task->slot && header[i].value("role", "") == role_name(opposite(r.task->role)))
       return {header[i].value("ok", false), items[i + 1]};

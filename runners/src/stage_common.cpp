@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/runners/peer_reports.hpp"
 #include "fabricperf/runners/stage.hpp"
 
 namespace fabricperf::runners {
@@ -82,11 +83,16 @@ void finish_round(StageContext& ctx, const std::string& what, const std::vector<
       ctx.doc.add_error(abort_reason);
     } else {
       std::vector<nlohmann::json> gathered;
-      for (const auto& text : all) {
-        const auto j = nlohmann::json::parse(text, nullptr, false);
-        if (j.is_discarded()) continue;
-        for (const auto& row : j.value("rows", nlohmann::json::array())) gathered.push_back(row);
-        for (const auto& err : j.value("errors", nlohmann::json::array())) ctx.doc.add_error(err.get<std::string>());
+      for (std::size_t r = 0; r < all.size(); ++r) {
+        // A rank's rows go into the document as they are: size-, depth- and type-checked first;
+        // a report that is not a well-formed one is named and left out.
+        try {
+          auto theirs = peer_round_report(all[r], comm.describe(static_cast<int>(r)));
+          for (auto& row : theirs.rows) gathered.push_back(std::move(row));
+          for (auto& err : theirs.errors) ctx.doc.add_error(std::move(err));
+        } catch (const PeerError& e) {
+          ctx.doc.add_error(what + ": " + e.what());
+        }
       }
       if (on_root) on_root(gathered);
       ctx.doc.add_results(std::move(gathered));
