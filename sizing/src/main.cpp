@@ -47,9 +47,11 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--server", o.server, "h100, h200, b200 (HGX, 8 GPUs) or custom")
       ->check(fabricperf::non_empty())
       ->capture_default_str();
-  app.add_option("--gpu-mem-gb", o.gpu_mem_gb, "Memory per GPU in GB, for --server custom")->type_name("X");
+  app.add_option("--gpu-mem-gb", o.gpu_mem_gb, "Memory per GPU in GB, for --server custom")
+      ->check(fabricperf::number_above(0, fs::kMaxGpuMemGb))
+      ->type_name("X");
   app.add_option("--gpus-per-server", o.gpus_per_server, "GPUs per server, for --server custom (at most 1024)")
-      ->check(fabricperf::unsigned_at_most(fs::kMaxGpusPerServer))
+      ->check(fabricperf::integer_in(1, static_cast<long long>(fs::kMaxGpusPerServer)))
       ->type_name("N");
   app.add_option("--weights-dtype", o.weights_dtype, "bf16, fp16, fp8, int8, int4, fp4 (default: as released)")
       ->check(fabricperf::non_empty())
@@ -62,7 +64,7 @@ void add_options(CLI::App& app, Options& o) {
       ->check(fabricperf::non_empty())
       ->type_name("N");
   app.add_option("--sequences", o.sequences, "Sequences held at once (at most 10^9)")
-      ->check(fabricperf::unsigned_at_most(fs::kMaxSequences))
+      ->check(fabricperf::integer_in(1, static_cast<long long>(fs::kMaxSequences)))
       ->type_name("N")
       ->capture_default_str();
   app.add_option("--gpu-util", o.gpu_util, "Share of each GPU's memory the runtime may use")
@@ -72,7 +74,7 @@ void add_options(CLI::App& app, Options& o) {
       ->type_name("X")
       ->capture_default_str();
   app.add_option("--json", o.json_path, "Write the result document to FILE ('-' = stdout)")
-      ->check(fabricperf::non_empty())
+      ->check(fabricperf::output_file())
       ->type_name("FILE");
 }
 
