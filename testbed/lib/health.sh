@@ -8,7 +8,7 @@
 # - Recovery: `heal` (and `up`) reboot a cluster that has any of these with the same settings,
 #   keeping its holds, so a dead link is never reused. Incidents go to $TB_STATE/incidents.log.
 
-TB_PROBE_TIMEOUT=${FABRICPERF_TESTBED_PROBE_TIMEOUT:-4}   # s per TCP connect in the probe
+TB_PROBE_TIMEOUT=${FABRICPERF_TESTBED_PROBE_TIMEOUT:-8}   # s per TCP connect in the probe (TCG under load is slow)
 
 tb_rail_count() { echo 1; }
 
