@@ -25,6 +25,7 @@ declare -A args=(
   [collectives/fp_coll]="--backend ref -b 1K -e 1K -n 1 -w 0"
   [runners/fp_suite]="--dry-run --nodes 4 --rails 2"
   [topology/fp_topo]=""
+  [sizing/fp_sizing]="--model llama3-8b"
 )
 for tool in "${!args[@]}"; do
   bin=$FP_BUILD_DIR/$tool
