@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "fabricperf/error.hpp"
-#include "fabricperf/runners/peer_reports.hpp"
 #include "fabricperf/runners/fingerprint.hpp"
+#include "fabricperf/runners/peer_reports.hpp"
 
 #ifdef FABRICPERF_RUNNERS_HAVE_TOPOLOGY
 #include "fabricperf/topology/checks.hpp"
