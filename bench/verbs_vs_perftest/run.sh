@@ -27,6 +27,8 @@ LAT_ITERS=${LAT_ITERS:-300}
 DEV=${FABRICPERF_TEST_DEVICE:-rxe0}
 GID=${FABRICPERF_TEST_GID:-1}
 OUT=${OUT:-$FP_BUILD_DIR/bench/verbs_vs_perftest}
+# fp tools listening on the RDMA link need a run secret (core/README.md, bootstrap authentication).
+RUN_TOKEN=${FABRICPERF_TOKEN:-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
 FP_BW=$FP_BUILD_DIR/bw/fp_bw
 FP_LAT=$FP_BUILD_DIR/latency/fp_lat
 for b in "$FP_BW" "$FP_LAT"; do [ -x "$b" ] || { echo "run.sh: $b not built" >&2; exit 2; }; done
@@ -103,7 +105,7 @@ one() {
   local srv cli
   if [ "$tool" = fp ]; then
     local bin=$FP_BW; [ "$kind" = lat ] && bin=$FP_LAT
-    srv=("$bin" --op "$op" -d "$DEV" -x "$GID" -s "$size" -n "$n" --timeout 60)
+    srv=("$bin" --op "$op" -d "$DEV" -x "$GID" -s "$size" -n "$n" --timeout 60 --token "$RUN_TOKEN")
     cli=("${srv[@]}" --json "$tag.json" "$server_ip")
   else
     srv=("ib_${test}" -d "$DEV" -x "$GID" -s "$size" -n "$n" -F)

@@ -16,7 +16,7 @@ tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
-port() { echo $((20000 + (RANDOM % 20000))); }
+port() { /usr/bin/python3 "$FP_SOURCE_DIR/tests/tools/free_tcp_port.py"; }
 
 # start3 NAME ARGS...: rank 0 and two clients; sets P0 (rank 0's pid) and PIDS.
 start3() {

@@ -32,7 +32,7 @@ assert any(c["name"].startswith("preflight_") for c in d["checks"])
 PY
 
 # Two ranks over TCP on loopback.
-port=$((20000 + RANDOM % 20000))
+port=$(/usr/bin/python3 "$FP_SOURCE_DIR/tests/tools/free_tcp_port.py")
 "$suite" --ranks 2 --port "$port" --timeout 30 --quiet --json "$tmp/tcp.json" >"$tmp/r0.txt" 2>&1 &
 r0=$!
 "$suite" --ranks 2 --connect 127.0.0.1 --port "$port" --timeout 30 --quiet >"$tmp/r1.txt" 2>&1
@@ -52,7 +52,7 @@ assert layout["status"] == "pass" and layout["measured"]["ranks_per_node"] == 2,
 PY
 
 # A rank with another plan is refused by rank 0.
-port=$((20000 + RANDOM % 20000))
+port=$(/usr/bin/python3 "$FP_SOURCE_DIR/tests/tools/free_tcp_port.py")
 "$suite" --ranks 2 --port "$port" --timeout 10 --quiet --json "$tmp/mismatch.json" >"$tmp/m0.txt" 2>&1 &
 r0=$!
 "$suite" --ranks 2 --connect 127.0.0.1 --port "$port" --timeout 10 --quiet --preset go-live >"$tmp/m1.txt" 2>&1

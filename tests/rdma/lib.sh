@@ -11,13 +11,17 @@ FP_PY=/usr/bin/python3
 FP_DEV=${FABRICPERF_TEST_DEVICE:-rxe0}   # RDMA device in the nodes
 FP_GID=${FABRICPERF_TEST_GID:-1}         # GID index (1 = IPv4-mapped RoCEv2)
 
+# Standalone (non-MPI) runs listen on the RDMA link and so need a run secret; the guests do not
+# inherit the host's environment over ssh, so fp_run/fp_run_t/fp_bg pass it explicitly.
+export FABRICPERF_TOKEN=${FABRICPERF_TOKEN:-fp-rdma-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "PASS: $*"; }
 
 # fp_run NODE CMD...: run in NODE (cwd kept if under the repo), exit code passed back.
-fp_run() { local node=$1; shift; "$FP_TESTBED" run "$node" -- "$@"; }
+fp_run() { local node=$1; shift; "$FP_TESTBED" run "$node" -- env FABRICPERF_TOKEN="$FABRICPERF_TOKEN" "$@"; }
 # fp_run_t SECONDS NODE CMD...: same, killed (exit 124) after SECONDS.
-fp_run_t() { local t=$1 node=$2; shift 2; "$FP_TESTBED" run "$node" --timeout "$t" -- "$@"; }
+fp_run_t() { local t=$1 node=$2; shift 2; "$FP_TESTBED" run "$node" --timeout "$t" -- env FABRICPERF_TOKEN="$FABRICPERF_TOKEN" "$@"; }
 fp_ip() { "$FP_TESTBED" ip "$1"; }
 # fp_mpirun [mpirun options] -- PROG ARGS...
 fp_mpirun() { "$FP_TESTBED" mpirun "$@"; }
@@ -28,7 +32,7 @@ fp_mpirun() { "$FP_TESTBED" mpirun "$@"; }
 FP_BG_PIDS=()
 fp_bg() {
   local node=$1; shift
-  "$FP_TESTBED" run "$node" --timeout 600 -- "$@" </dev/null &
+  "$FP_TESTBED" run "$node" --timeout 600 -- env FABRICPERF_TOKEN="$FABRICPERF_TOKEN" "$@" </dev/null &
   FP_BG_PID=$!
   FP_BG_PIDS+=("$FP_BG_PID")
 }

@@ -43,7 +43,7 @@ pass "dead node2 named in an aborted, schema-valid document"
 # its own within its timeouts, write the document and name node2.
 doc2=$out/dead-tcp.json
 ip1=$(fp_ip node1)
-port=$((20000 + RANDOM % 20000))
+port=$(/usr/bin/python3 "$FP_SOURCE_DIR/tests/tools/free_tcp_port.py")
 common=(--preset quick --stages preflight,verbs_bw,verbs_lat --bw-duration 60 --timeout 20 --ranks 2 --port "$port")
 fp_bg node1 "$suite" "${common[@]}" --json "$doc2"
 r0=$FP_BG_PID
