@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/verbs/cm_request.hpp"
 
 namespace fabricperf::verbs {
 namespace {
@@ -39,8 +40,8 @@ rdma_cm_event* wait_event(rdma_event_channel* ch, rdma_cm_event_type expected, C
       const std::string got = rdma_event_str(ev->event);
       const int status = ev->status;
       rdma_ack_cm_event(ev);
-      throw PeerError(peer, what + " with " + peer + ": rdma_cm reported " + got + " (status " + std::to_string(status) +
-                                ") instead of " + rdma_event_str(expected));
+      throw PeerError(peer, what + " with " + peer + ": rdma_cm reported " + got + " (status " +
+                                std::to_string(status) + ") instead of " + rdma_event_str(expected));
     }
     if (errno != EAGAIN && errno != EWOULDBLOCK) throw_errno(what + ": rdma_get_cm_event", errno);
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -63,14 +64,14 @@ ibv_qp_init_attr init_attr(const CmQpSetup& s) {
   return a;
 }
 
-rdma_conn_param conn_param(const CmQpSetup& s, const std::uint32_t* index) {
+rdma_conn_param conn_param(const CmQpSetup& s, const ConnectRequestData* request) {
   rdma_conn_param p{};
   p.responder_resources = s.options.max_rd_atomic;
   p.initiator_depth = s.options.max_rd_atomic;
   p.retry_count = s.options.retry_count;
   p.rnr_retry_count = s.options.rnr_retry;
-  p.private_data = index;
-  p.private_data_len = index ? sizeof *index : 0;
+  p.private_data = request;
+  p.private_data_len = request ? sizeof *request : 0;
   return p;
 }
 
@@ -94,23 +95,30 @@ CmListener::CmListener(const std::string& local_ip, std::uint16_t port)
 }
 
 std::vector<CmId> CmListener::accept(const CmQpSetup& setup) {
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(setup.timeout_s));
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(setup.timeout_s));
   std::vector<CmId> ids(setup.count);
-  for (std::uint32_t n = 0; n < setup.count; ++n) {
+  for (std::uint32_t n = 0; n < setup.count;) {
     rdma_cm_event* ev = wait_event(channel_.get(), RDMA_CM_EVENT_CONNECT_REQUEST, deadline,
                                    "waiting for rdma_cm connection requests on " + where_, setup.peer);
     CmId id = CmId::adopt(ev->id);
-    std::uint32_t index = n;
-    if (ev->param.conn.private_data_len >= sizeof index) std::memcpy(&index, ev->param.conn.private_data, sizeof index);
+    const auto authenticated = authenticated_request_index(*ev, setup.key);
     rdma_ack_cm_event(ev);
+    if (!authenticated) {  // not from this run: turn it away, keep waiting for the peer
+      rdma_reject(id.get(), nullptr, 0);
+      continue;
+    }
+    const std::uint32_t index = *authenticated;
     if (index >= setup.count || ids[index].get() != nullptr)
-      throw PeerError(setup.peer, setup.peer + " asked for QP " + std::to_string(index) + " of " + std::to_string(setup.count));
+      throw PeerError(setup.peer,
+                      setup.peer + " asked for QP " + std::to_string(index) + " of " + std::to_string(setup.count));
     create_qp_on(id.get(), setup);
     rdma_conn_param p = conn_param(setup, nullptr);
     if (rdma_accept(id.get(), &p) != 0) throw_errno("accepting an rdma_cm connection from " + setup.peer, errno);
     rdma_ack_cm_event(wait_event(channel_.get(), RDMA_CM_EVENT_ESTABLISHED, deadline,
                                  "establishing rdma_cm connection " + std::to_string(index), setup.peer));
     ids[index] = std::move(id);
+    ++n;
   }
   return ids;
 }
@@ -118,7 +126,8 @@ std::vector<CmId> CmListener::accept(const CmQpSetup& setup) {
 std::vector<CmId> cm_connect(const std::string& local_ip, const std::string& remote_ip, std::uint16_t port,
                              const CmQpSetup& setup, CmEventChannel& channel) {
   make_nonblocking(channel.get());
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(setup.timeout_s));
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(setup.timeout_s));
   const std::string where = remote_ip + ":" + std::to_string(port);
   std::vector<CmId> ids;
   for (std::uint32_t i = 0; i < setup.count; ++i) {
@@ -128,16 +137,19 @@ std::vector<CmId> cm_connect(const std::string& local_ip, const std::string& rem
       sockaddr_in dst = ipv4(remote_ip, port);
       if (rdma_resolve_addr(id.get(), reinterpret_cast<sockaddr*>(&src), reinterpret_cast<sockaddr*>(&dst), 5000) != 0)
         throw_errno("resolving " + where + " with rdma_cm", errno);
-      rdma_ack_cm_event(wait_event(channel.get(), RDMA_CM_EVENT_ADDR_RESOLVED, deadline, "resolving " + where, setup.peer));
+      rdma_ack_cm_event(
+          wait_event(channel.get(), RDMA_CM_EVENT_ADDR_RESOLVED, deadline, "resolving " + where, setup.peer));
       if (rdma_resolve_route(id.get(), 5000) != 0) throw_errno("resolving the route to " + where, errno);
-      rdma_ack_cm_event(wait_event(channel.get(), RDMA_CM_EVENT_ROUTE_RESOLVED, deadline, "routing to " + where, setup.peer));
+      rdma_ack_cm_event(
+          wait_event(channel.get(), RDMA_CM_EVENT_ROUTE_RESOLVED, deadline, "routing to " + where, setup.peer));
       create_qp_on(id.get(), setup);
-      rdma_conn_param p = conn_param(setup, &i);
+      const ConnectRequestData request = connect_request_data(i, setup.key);
+      rdma_conn_param p = conn_param(setup, &request);
       if (rdma_connect(id.get(), &p) != 0) throw_errno("connecting to " + where + " with rdma_cm", errno);
       rdma_cm_event* ev = nullptr;
       try {
-        ev = wait_event(channel.get(), RDMA_CM_EVENT_ESTABLISHED, deadline, "connecting QP " + std::to_string(i) + " to " + where,
-                        setup.peer);
+        ev = wait_event(channel.get(), RDMA_CM_EVENT_ESTABLISHED, deadline,
+                        "connecting QP " + std::to_string(i) + " to " + where, setup.peer);
       } catch (const PeerError&) {
         // The target may not listen yet (it listens before the exchange, but be lenient): retry
         // on REJECTED until the deadline.

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/run_secret.hpp"
 #include "fabricperf/verbs/qp_info.hpp"
 #ifdef FABRICPERF_HAVE_MPI
 #include "fabricperf/mpi_bootstrap.hpp"
@@ -144,9 +145,13 @@ void Session::connect() {
     return static_cast<std::uint16_t>((options_.tcp_port + 1 + static_cast<int>(lane)) % 65536);
   };
   // -R: the target listens before anyone learns where, so the initiator never connects early.
-  if (role_ && options_.rdma_cm && role_->role == Role::target)
+  // Its key travels over the authenticated bootstrap; connect requests without it are refused.
+  std::string cm_key;
+  if (role_ && options_.rdma_cm && role_->role == Role::target) {
     for (std::size_t i = 0; i < lanes_.size(); ++i)
       lanes_[i].cm_listener = std::make_unique<CmListener>(ipv4_for_cm(*lanes_[i].device), cm_port(i));
+    cm_key = random_secret();
+  }
   std::string mine;
   if (role_) {
     std::vector<EndpointInfo> infos;
@@ -154,6 +159,7 @@ void Session::connect() {
     mine = serialize(infos);
   }
   const auto all = bootstrap_->all_gather(mine);
+  const auto cm_keys = options_.rdma_cm ? bootstrap_->all_gather(cm_key) : std::vector<std::string>{};
   if (role_) {
     const std::string peer = peer_name();
     std::vector<EndpointInfo> theirs;
@@ -176,6 +182,8 @@ void Session::connect() {
         setup.count = ep.num_qps();
         setup.timeout_s = common_.timeout_s;
         setup.peer = peer;
+        setup.key = role_->role == Role::target ? cm_key : cm_keys.at(static_cast<std::size_t>(role_->peer));
+        if (setup.key.size() != 32) throw PeerError(peer, peer + " sent no valid rdma_cm key");
         if (role_->role == Role::initiator) {
           const std::string their_ip = ipv4_of(theirs[i].data.front().gid);
           if (their_ip.empty()) throw PeerError(peer, peer + " has no IPv4-mapped GID for rdma_cm");

@@ -20,6 +20,11 @@ struct CmQpSetup {
   std::uint32_t count = 1;
   double timeout_s = 30;
   std::string peer = "peer";
+  // The listener's per-run key (random_secret(): 32 hex characters), shared over the run's
+  // authenticated bootstrap. Every connect request carries it in its private data; the listener
+  // rejects requests without it and keeps waiting, so a stranger can neither take a QP nor end
+  // the run.
+  std::string key;
 };
 
 class CmListener {
