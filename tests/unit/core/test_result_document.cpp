@@ -88,7 +88,7 @@ TEST(RunOutput, FailedCheckOrErrorGivesExitOne) {
   EXPECT_EQ(c.snapshot(RunStatus::ok, false)["errors"][0], "something went wrong");
 }
 
-TEST(RunOutput, CheckpointLeavesPartialAbortedDocumentAfterEachResult) {
+TEST(RunOutput, CheckpointsOnDoublingLeavePartialAbortedDocuments) {
   const fs::path path = temp_dir() / "partial.json";
   RunOutput out("fp_test", {"fp_test"}, path.string(), false);
   out.add_result({{"size_bytes", 2}});
@@ -97,6 +97,7 @@ TEST(RunOutput, CheckpointLeavesPartialAbortedDocumentAfterEachResult) {
   EXPECT_EQ(doc["partial"], true);
   EXPECT_EQ(doc["results"].size(), 1U);
   out.add_result({{"size_bytes", 4}});
+  // Rows 1 and 2 are both checkpoints (the first row, then a doubling); abort writes all.
   EXPECT_EQ(read_json(path)["results"].size(), 2U);
   EXPECT_EQ(out.abort("rank 1 on node2 died during write"), 1);
   doc = read_json(path);
