@@ -155,7 +155,7 @@ Check check_gpu_nic_one_to_one(const Topology& topo, const Pairing& pairing) {
     }
   }
   std::vector<std::string> problems;
-  if (!no_nic.empty()) problems.push_back("no NIC for " + join(no_nic));
+  if (!no_nic.empty()) problems.push_back("no RDMA NIC for " + join(no_nic));
   for (const auto& [card, gpus] : sharing) {
     const int first = pairing.cards[static_cast<std::size_t>(card)].nics.front();
     problems.push_back(join(gpus) + " share one NIC, " + nic_at(topo, first).id);

@@ -165,11 +165,27 @@ class Builder {
     }
   }
 
+  // NCCL's socket transport (a plain netdev such as eth0): gdr="0", or a GUID of 0.
+  static bool is_socket_transport(const XmlElement& net) {
+    if (net.attribute_or("gdr", "") == "0") return true;
+    const std::string* guid = net.attribute("guid");
+    if (guid == nullptr) return false;
+    const auto value = parse_unsigned(*guid, 16);
+    return value && *value == 0;
+  }
+
   void nic_element(const XmlElement& e, int node, std::optional<PciAddress> address) {
     int nets = 0;
     for (const auto& net : e.children) {
       if (net.name != "net") continue;
       ++nets;
+      if (!address && is_socket_transport(net)) {
+        t_.warnings.push_back(source_ + ":" + std::to_string(net.line) + ": <net name=\"" +
+                              detail::printable(net.attribute_or("name", ""), 40) +
+                              "\"> has no PCI device and no GPUDirect (gdr=\"0\" or guid 0): NCCL's socket "
+                              "transport, not an RDMA NIC; ignored");
+        continue;
+      }
       Nic n;
       n.node = node;
       n.pci = address;

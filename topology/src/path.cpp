@@ -1,11 +1,28 @@
 #include "fabricperf/topology/path.hpp"
 
+#include <algorithm>
+
 namespace fabricperf::topology {
 namespace {
 
 const Node& at(const Topology& topo, int index) { return topo.nodes[static_cast<std::size_t>(index)]; }
 
 bool is_pci_hop(NodeKind kind) { return kind == NodeKind::pci_switch || kind == NodeKind::port; }
+
+// Two devices under different host bridges, as nvidia-smi topo -m classes them: NODE when they
+// are on the same NUMA node, SYS when on different ones, even within one package (AMD EPYC
+// NPS2/NPS4 packages hold several NUMA nodes).
+PathClass across_host_bridges(const Topology& topo, int a, int b, int top) {
+  const int numa_a = topo.numa_of(a);
+  const int numa_b = topo.numa_of(b);
+  if (numa_a >= 0 && numa_b >= 0) return numa_a == numa_b ? PathClass::node : PathClass::sys;
+  // A NUMA node unknown: a locality of one NUMA node (or of none known) is one node; one that
+  // spans several, or a multi-NUMA machine, cannot vouch for the same NUMA node.
+  const std::size_t spanned = at(topo, top).kind == NodeKind::machine
+                                  ? static_cast<std::size_t>(std::max(topo.numa_node_count, 0))
+                                  : at(topo, top).numa_ids.size();
+  return spanned <= 1 ? PathClass::node : PathClass::sys;
+}
 
 }  // namespace
 
@@ -68,10 +85,9 @@ PathClass classify_nodes(const Topology& topo, int a, int b) {
     case NodeKind::pci_switch:  // below a switch
       return switches_between(topo, a, b) <= 1 ? PathClass::pix : PathClass::pxb;
     case NodeKind::host_bridge: return PathClass::phb;
-    case NodeKind::numa: return PathClass::node;
+    case NodeKind::numa:
     case NodeKind::machine:
-      // Different localities. On a one-NUMA machine they can only be different host bridges.
-      return topo.numa_node_count <= 1 ? PathClass::node : PathClass::sys;
+      return across_host_bridges(topo, a, b, top);
   }
   return PathClass::sys;
 }

@@ -60,8 +60,27 @@ def package(index, io):
             f'{"".join(io)}</object>')
 
 
-def machine(hostname, packages, comment):
-    n = len(packages)
+def multi_numa_package(index, first_numa, dies):
+    """A package holding several NUMA nodes (AMD EPYC NPS2/NPS4): one Group per NUMA node, each
+    with its memory, one core and its own I/O. dies: one list of I/O objects per NUMA node."""
+    count = len(dies)
+    whole = (f'cpuset="{cpus(first_numa, count)}" complete_cpuset="{cpus(first_numa, count)}" '
+             f'nodeset="{cpus(first_numa, count)}" complete_nodeset="{cpus(first_numa, count)}"')
+    groups = []
+    for k, io in enumerate(dies):
+        numa = first_numa + k
+        cpu = cpus(numa, 1)
+        sets = f'cpuset="{cpu}" complete_cpuset="{cpu}" nodeset="{cpu}" complete_nodeset="{cpu}"'
+        groups.append(f'<object type="Group" {sets} gp_index="{gp()}">'
+                      f'<object type="NUMANode" os_index="{numa}" {sets} gp_index="{gp()}" local_memory="1073741824"/>'
+                      f'<object type="Core" os_index="{numa}" {sets} gp_index="{gp()}">'
+                      f'<object type="PU" os_index="{numa}" {sets} gp_index="{gp()}"/></object>'
+                      f'{"".join(io)}</object>')
+    return f'<object type="Package" os_index="{index}" {whole} gp_index="{gp()}">{"".join(groups)}</object>'
+
+
+def machine(hostname, packages, comment, numa_nodes=None):
+    n = numa_nodes if numa_nodes is not None else len(packages)
     cpu = cpus(0, n)
     node = f"0x{(1 << n) - 1:08x}"
     sets = (f'cpuset="{cpu}" complete_cpuset="{cpu}" allowed_cpuset="{cpu}" '
@@ -189,6 +208,37 @@ def main():
             ]),
         ]),
     ])], "two GPUs under one switch with one dual-port card: they must share it"))
+
+    # AMD EPYC in NPS2: two packages of two NUMA nodes each. The GPU's only NIC is in the same
+    # package but on its other NUMA node: nvidia-smi says SYS (not NODE).
+    write("epyc-nps2-sys.hwloc.xml", machine("nps2-sys-box", [
+        multi_numa_package(0, 0, [
+            [host_bridge(0x10, 0x1f, [
+                bridge("0000:10:01.1", 0x11, 0x11, ids="1022:1483", children=[gpu("0000:11:00.0")]),
+            ])],
+            [host_bridge(0x40, 0x4f, [
+                bridge("0000:40:01.1", 0x41, 0x41, ids="1022:1483", children=[nic("0000:41:00.0", 0, "ibp65s0")]),
+            ])],
+        ]),
+        multi_numa_package(1, 2, [[], []]),
+    ], "SYS: the GPU's only NIC is on the other NUMA node of the same package (EPYC NPS2)", numa_nodes=4))
+
+    # The same machine with a second NIC on the GPU's own NUMA node, on another host bridge:
+    # nvidia-smi says NODE for it and SYS for the NIC on the package's other NUMA node.
+    write("epyc-nps2-node.hwloc.xml", machine("nps2-node-box", [
+        multi_numa_package(0, 0, [
+            [host_bridge(0x10, 0x1f, [
+                bridge("0000:10:01.1", 0x11, 0x11, ids="1022:1483", children=[gpu("0000:11:00.0")]),
+            ]), host_bridge(0x20, 0x2f, [
+                bridge("0000:20:01.1", 0x21, 0x21, ids="1022:1483", children=[nic("0000:21:00.0", 0, "ibp33s0")]),
+            ])],
+            [host_bridge(0x40, 0x4f, [
+                bridge("0000:40:01.1", 0x41, 0x41, ids="1022:1483", children=[nic("0000:41:00.0", 1, "ibp65s0")]),
+            ])],
+        ]),
+        multi_numa_package(1, 2, [[], []]),
+    ], "NODE: a NIC on the GPU's NUMA node behind another host bridge; SYS: one on the package's other NUMA node",
+        numa_nodes=4))
 
 
 if __name__ == "__main__":

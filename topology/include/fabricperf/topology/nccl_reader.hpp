@@ -4,6 +4,8 @@
 // NCCL collapses each PCIe switch into one <pci class="0x0604.."> element and keeps no host
 // bridges, so every <cpu> becomes one NUMA locality with one root complex: between host bridges
 // of one CPU NCCL (and this reader) says PHB, where nvidia-smi on the machine may say NODE.
+// A <net> outside any <pci> with gdr="0" or guid 0 is NCCL's socket transport (e.g. eth0), not
+// an RDMA NIC: it is left out, with a warning.
 #include <string>
 #include <string_view>
 
