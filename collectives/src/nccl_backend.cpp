@@ -7,43 +7,39 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <optional>
 
 #include "fabricperf/error.hpp"
-
-#ifndef NCCL_VERSION
-#define NCCL_VERSION(X, Y, Z) ((X) * 10000 + (Y) * 100 + (Z))
-#endif
+#include "nccl_calls.hpp"
+#include "nccl_comm_init.hpp"
+#include "nccl_event_pools.hpp"
+#include "nccl_group.hpp"
+#include "nccl_slot.hpp"
+#include "nccl_teardown.hpp"
 
 namespace fabricperf::collectives {
 namespace {
 
-void cuda_check(cudaError_t rc, const std::string& doing) {
-  if (rc != cudaSuccess) throw Error("CUDA error " + doing + ": " + cudaGetErrorString(rc));
-}
-
-void nccl_check(ncclResult_t rc, const std::string& doing, ncclComm_t comm = nullptr) {
-  if (rc == ncclSuccess || rc == ncclInProgress) return;
-  std::string text = "NCCL error " + doing + ": " + ncclGetErrorString(rc);
-#if NCCL_VERSION_CODE >= NCCL_VERSION(2, 13, 0)
-  const char* last = ncclGetLastError(comm);
-  if (last != nullptr && *last != '\0') text += std::string(" (") + last + ")";
-#else
-  (void)comm;
-#endif
-  throw Error(text);
-}
-
 ncclDataType_t nccl_type(DataType t) {
   switch (t) {
-    case DataType::int8: return ncclInt8;
-    case DataType::uint8: return ncclUint8;
-    case DataType::int32: return ncclInt32;
-    case DataType::uint32: return ncclUint32;
-    case DataType::int64: return ncclInt64;
-    case DataType::uint64: return ncclUint64;
-    case DataType::float16: return ncclFloat16;
-    case DataType::float32: return ncclFloat32;
-    case DataType::float64: return ncclFloat64;
+    case DataType::int8:
+      return ncclInt8;
+    case DataType::uint8:
+      return ncclUint8;
+    case DataType::int32:
+      return ncclInt32;
+    case DataType::uint32:
+      return ncclUint32;
+    case DataType::int64:
+      return ncclInt64;
+    case DataType::uint64:
+      return ncclUint64;
+    case DataType::float16:
+      return ncclFloat16;
+    case DataType::float32:
+      return ncclFloat32;
+    case DataType::float64:
+      return ncclFloat64;
     case DataType::bfloat16:
 #if NCCL_VERSION_CODE >= NCCL_VERSION(2, 10, 0)
       return ncclBfloat16;
@@ -56,10 +52,14 @@ ncclDataType_t nccl_type(DataType t) {
 
 ncclRedOp_t nccl_op(RedOp op) {
   switch (op) {
-    case RedOp::sum: return ncclSum;
-    case RedOp::prod: return ncclProd;
-    case RedOp::max: return ncclMax;
-    case RedOp::min: return ncclMin;
+    case RedOp::sum:
+      return ncclSum;
+    case RedOp::prod:
+      return ncclProd;
+    case RedOp::max:
+      return ncclMax;
+    case RedOp::min:
+      return ncclMin;
     case RedOp::avg:
 #if NCCL_VERSION_CODE >= NCCL_VERSION(2, 10, 0)
       return ncclAvg;
@@ -70,7 +70,6 @@ ncclRedOp_t nccl_op(RedOp op) {
   return ncclSum;
 }
 
-
 std::string version_text(int code) {
   // NCCL >= 2.9: MMmmpp as major*10000 + minor*100 + patch; before: major*1000 + minor*100 + patch.
   const int major = code >= 10000 ? code / 10000 : code / 1000;
@@ -79,20 +78,13 @@ std::string version_text(int code) {
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
 }
 
-struct Slot {
-  int device = 0;
-  int rank = 0;
-  std::string pci;
-  std::string name;
-  cudaStream_t stream = nullptr;
-  ncclComm_t comm = nullptr;
-  void* send = nullptr;
-  void* recv = nullptr;
-  std::size_t send_bytes = 0;
-  std::size_t recv_bytes = 0;
-  cudaGraph_t graph = nullptr;
-  cudaGraphExec_t exec = nullptr;
-};
+using Slot = NcclSlot;
+
+std::vector<int> slot_devices(const std::vector<Slot>& slots) {
+  std::vector<int> out;
+  for (const auto& s : slots) out.push_back(s.device);
+  return out;
+}
 
 class NcclBackend final : public Backend {
  public:
@@ -115,7 +107,8 @@ class NcclBackend final : public Backend {
       s.device = devices[i];
       s.rank = first_rank_ + static_cast<int>(i);
       char pci[32] = {};
-      cuda_check(cudaDeviceGetPCIBusId(pci, sizeof pci, s.device), "reading the PCI id of GPU " + std::to_string(s.device));
+      cuda_check(cudaDeviceGetPCIBusId(pci, sizeof pci, s.device),
+                 "reading the PCI id of GPU " + std::to_string(s.device));
       s.pci = pci;
       cudaDeviceProp prop{};
       cuda_check(cudaGetDeviceProperties(&prop, s.device), "reading the properties of GPU " + std::to_string(s.device));
@@ -138,21 +131,22 @@ class NcclBackend final : public Backend {
       mine.assign(reinterpret_cast<const char*>(&id), sizeof id);
     }
     const auto all = bootstrap.all_gather(mine);
-    if (all.empty() || all[0].size() != sizeof id) throw PeerError(bootstrap.describe_rank(0), "malformed NCCL unique id");
+    if (all.empty() || all[0].size() != sizeof id)
+      throw PeerError(bootstrap.describe_rank(0), "malformed NCCL unique id");
     std::memcpy(&id, all[0].data(), sizeof id);
 
-    for (auto& s : slots_) {
-      cuda_check(cudaSetDevice(s.device), "selecting GPU " + std::to_string(s.device));
-      cuda_check(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "creating a stream");
+    events_ = std::make_unique<NcclEventPools>(calls_, slot_devices(slots_));
+    try {
+      for (auto& s : slots_) {
+        cuda_check(cudaSetDevice(s.device), "selecting GPU " + std::to_string(s.device));
+        cuda_check(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "creating a stream");
+      }
+      // Non-blocking and polled against --timeout: a rank that never arrives is reported.
+      create_comms(calls_, slots_, nranks_, id, watchdog);
+    } catch (...) {
+      teardown_slots(calls_, slots_, true);  // communicators already aborted by create_comms
+      throw;
     }
-    nccl_check(ncclGroupStart(), "starting communicator creation");
-    for (auto& s : slots_) {
-      cudaSetDevice(s.device);
-      nccl_check(ncclCommInitRank(&s.comm, nranks_, id, s.rank),
-                 "creating the communicator of rank " + std::to_string(s.rank) + " on GPU " + std::to_string(s.device));
-    }
-    nccl_check(ncclGroupEnd(), "creating communicators");
-    (void)watchdog;
 #if NCCL_VERSION_CODE >= NCCL_VERSION(2, 28, 0)
     int runtime = 0;
     ncclGetVersion(&runtime);
@@ -160,33 +154,32 @@ class NcclBackend final : public Backend {
 #endif
   }
 
+  // Graphs before communicators (see nccl_teardown.hpp); events (the pools) after both.
   ~NcclBackend() override {
-    if (!aborted_) {
-      for (auto& s : slots_) {
-        cudaSetDevice(s.device);
-        if (s.stream != nullptr) cudaStreamSynchronize(s.stream);
-      }
-      for (auto& s : slots_)
-        if (s.comm != nullptr) ncclCommDestroy(s.comm);
-    }
-    for (auto& s : slots_) {
-      cudaSetDevice(s.device);
-      destroy_graph(s);
-      if (s.send != nullptr) cudaFree(s.send);
-      if (s.recv != nullptr) cudaFree(s.recv);
-      if (s.stream != nullptr && !aborted_) cudaStreamDestroy(s.stream);
-    }
-    for (auto e : free_events_) cudaEventDestroy(e);
+    teardown_slots(calls_, slots_, aborted_);
+    events_.reset();
   }
   NcclBackend(const NcclBackend&) = delete;
   NcclBackend& operator=(const NcclBackend&) = delete;
 
-  std::string_view name() const noexcept override { return "nccl"; }
-  int nranks() const noexcept override { return nranks_; }
-  int local_ranks() const noexcept override { return static_cast<int>(slots_.size()); }
-  int first_rank() const noexcept override { return first_rank_; }
-  bool in_place_copies() const noexcept override { return false; }
-  bool supports_graphs() const noexcept override { return true; }
+  std::string_view name() const noexcept override {
+    return "nccl";
+  }
+  int nranks() const noexcept override {
+    return nranks_;
+  }
+  int local_ranks() const noexcept override {
+    return static_cast<int>(slots_.size());
+  }
+  int first_rank() const noexcept override {
+    return first_rank_;
+  }
+  bool in_place_copies() const noexcept override {
+    return false;
+  }
+  bool supports_graphs() const noexcept override {
+    return true;
+  }
 
   nlohmann::json describe() const override {
     return {{"backend", "nccl"},
@@ -203,8 +196,9 @@ class NcclBackend final : public Backend {
     const char* hca = std::getenv("NCCL_IB_HCA");
     std::vector<nlohmann::json> out;
     for (const auto& s : slots_) {
-      nlohmann::json d = {{"rank", s.rank}, {"pid", static_cast<int>(::getpid())}, {"host", host},
-                          {"device", s.device}, {"pci", s.pci}, {"name", s.name}, {"nic_pinning", pinning_.reason}};
+      nlohmann::json d = {
+          {"rank", s.rank}, {"pid", static_cast<int>(::getpid())}, {"host", host}, {"device", s.device}, {"pci", s.pci},
+          {"name", s.name}, {"nic_pinning", pinning_.reason}};
       if (hca != nullptr) d["nic"] = hca;
       out.push_back(std::move(d));
     }
@@ -254,13 +248,19 @@ class NcclBackend final : public Backend {
     cuda_check(cudaStreamSynchronize(s.stream), "copying data from the GPU");
   }
 
-  void launch(const CollCall& call, int group, Watchdog& /*watchdog*/) override {
+  void launch(const CollCall& call, int group, Watchdog& watchdog) override {
     what_ = collectives::describe(call);
     const bool grouped = group > 1 || slots_.size() > 1;
-    if (grouped) nccl_check(ncclGroupStart(), "starting a group");
-    for (int g = 0; g < group; ++g)
-      for (auto& s : slots_) post(call, s);
-    if (grouped) nccl_check(ncclGroupEnd(), "launching " + what_);
+    {
+      std::optional<NcclGroup> open;  // closed on every path, also when post() throws
+      if (grouped) open.emplace(calls_, "starting a group");
+      for (int g = 0; g < group; ++g)
+        for (auto& s : slots_) post(call, s);
+      if (open) note(open->end("launching " + what_));
+    }
+    // Non-blocking communicators: a launch may still be in progress when the call returns.
+    if (in_progress_) wait_comms_ready(calls_, slots_, watchdog, "launching " + what_);
+    in_progress_ = false;
     if (!capturing_) record_progress();
   }
 
@@ -272,11 +272,12 @@ class NcclBackend final : public Backend {
       watchdog.wait_until(
           [&] {
             bool done = true;
-            for (auto& e : p.events) {
+            for (std::size_t i = 0; i < p.events.size(); ++i) {
+              cudaEvent_t& e = p.events[i];
               if (e == nullptr) continue;
               const cudaError_t rc = cudaEventQuery(e);
               if (rc == cudaSuccess) {
-                free_events_.push_back(e);
+                events_->give(i, e);
                 e = nullptr;
               } else if (rc == cudaErrorNotReady) {
                 done = false;
@@ -301,7 +302,7 @@ class NcclBackend final : public Backend {
   void capture_begin() override {
     for (auto& s : slots_) {
       cudaSetDevice(s.device);
-      destroy_graph(s);
+      destroy_graph(calls_, s);
       cuda_check(cudaStreamBeginCapture(s.stream, cudaStreamCaptureModeThreadLocal), "starting a CUDA graph capture");
     }
     capturing_ = true;
@@ -329,8 +330,7 @@ class NcclBackend final : public Backend {
   void abort() noexcept override {
     if (aborted_) return;
     aborted_ = true;
-    for (auto& s : slots_)
-      if (s.comm != nullptr) ncclCommAbort(s.comm);
+    abort_slots(calls_, slots_);  // graphs first: NCCL's abort waits for captured work to be released
   }
 
  private:
@@ -344,31 +344,12 @@ class NcclBackend final : public Backend {
     if (offset + bytes > size) throw Error("GPU buffer access out of range");
   }
 
-  static void destroy_graph(Slot& s) {
-    if (s.exec != nullptr) cudaGraphExecDestroy(s.exec);
-    if (s.graph != nullptr) cudaGraphDestroy(s.graph);
-    s.exec = nullptr;
-    s.graph = nullptr;
-  }
-
-  cudaEvent_t take_event() {
-    if (!free_events_.empty()) {
-      const cudaEvent_t e = free_events_.back();
-      free_events_.pop_back();
-      return e;
-    }
-    cudaEvent_t e = nullptr;
-    cuda_check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "creating an event");
-    return e;
-  }
-
   void record_progress() {
     Pending p;
     p.what = what_;
-    for (auto& s : slots_) {
-      cudaSetDevice(s.device);
-      const cudaEvent_t e = take_event();
-      cuda_check(cudaEventRecord(e, s.stream), "recording an event");
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      const cudaEvent_t e = events_->take(i);  // this slot's device, made current
+      cuda_check(cudaEventRecord(e, slots_[i].stream), "recording an event");
       p.events.push_back(e);
     }
     pending_.push_back(std::move(p));
@@ -379,7 +360,8 @@ class NcclBackend final : public Backend {
       ncclResult_t state = ncclSuccess;
       if (ncclCommGetAsyncError(s.comm, &state) != ncclSuccess) continue;
       if (state != ncclSuccess && state != ncclInProgress)
-        nccl_check(state, "on rank " + std::to_string(s.rank) + " during " + what_ + " (a peer died or the network failed)",
+        nccl_check(state,
+                   "on rank " + std::to_string(s.rank) + " during " + what_ + " (a peer died or the network failed)",
                    s.comm);
     }
   }
@@ -397,64 +379,78 @@ class NcclBackend final : public Backend {
     const std::string doing = "starting " + what_;
     switch (c.coll) {
       case Collective::all_reduce:
-        nccl_check(ncclAllReduce(send, out, count, type, nccl_op(c.op), s.comm, s.stream), doing, s.comm);
+        started(ncclAllReduce(send, out, count, type, nccl_op(c.op), s.comm, s.stream), doing, s.comm);
         break;
       case Collective::all_gather:
-        nccl_check(ncclAllGather(send, out, count, type, s.comm, s.stream), doing, s.comm);
+        started(ncclAllGather(send, out, count, type, s.comm, s.stream), doing, s.comm);
         break;
       case Collective::reduce_scatter:
-        nccl_check(ncclReduceScatter(send, out, count, type, nccl_op(c.op), s.comm, s.stream), doing, s.comm);
+        started(ncclReduceScatter(send, out, count, type, nccl_op(c.op), s.comm, s.stream), doing, s.comm);
         break;
       case Collective::broadcast:
-        nccl_check(ncclBroadcast(send, out, count, type, c.root, s.comm, s.stream), doing, s.comm);
+        started(ncclBroadcast(send, out, count, type, c.root, s.comm, s.stream), doing, s.comm);
         break;
       case Collective::reduce:
-        nccl_check(ncclReduce(send, out, count, type, nccl_op(c.op), c.root, s.comm, s.stream), doing, s.comm);
+        started(ncclReduce(send, out, count, type, nccl_op(c.op), c.root, s.comm, s.stream), doing, s.comm);
         break;
-      case Collective::alltoall:
+      case Collective::alltoall: {
 #if NCCL_VERSION_CODE >= NCCL_VERSION(2, 28, 0)
         if (native_alltoall_) {  // as nccl-tests does with NCCL >= 2.28
-          nccl_check(ncclAlltoAll(send, out, count, type, s.comm, s.stream), doing, s.comm);
+          started(ncclAlltoAll(send, out, count, type, s.comm, s.stream), doing, s.comm);
           break;
         }
 #endif
-        nccl_check(ncclGroupStart(), doing);
+        NcclGroup inner(calls_, doing);
         for (int peer = 0; peer < nranks_; ++peer) {
           const auto p = static_cast<std::size_t>(peer);
-          nccl_check(ncclSend(send + p * chunk, count, type, peer, s.comm, s.stream), doing, s.comm);
-          nccl_check(ncclRecv(out + p * chunk, count, type, peer, s.comm, s.stream), doing, s.comm);
+          started(ncclSend(send + p * chunk, count, type, peer, s.comm, s.stream), doing, s.comm);
+          started(ncclRecv(out + p * chunk, count, type, peer, s.comm, s.stream), doing, s.comm);
         }
-        nccl_check(ncclGroupEnd(), doing);
+        note(inner.end(doing));
         break;
-      case Collective::sendrecv:
-        nccl_check(ncclGroupStart(), doing);
-        nccl_check(ncclSend(send, count, type, (s.rank + 1) % nranks_, s.comm, s.stream), doing, s.comm);
-        nccl_check(ncclRecv(out, count, type, (s.rank - 1 + nranks_) % nranks_, s.comm, s.stream), doing, s.comm);
-        nccl_check(ncclGroupEnd(), doing);
+      }
+      case Collective::sendrecv: {
+        NcclGroup inner(calls_, doing);
+        started(ncclSend(send, count, type, (s.rank + 1) % nranks_, s.comm, s.stream), doing, s.comm);
+        started(ncclRecv(out, count, type, (s.rank - 1 + nranks_) % nranks_, s.comm, s.stream), doing, s.comm);
+        note(inner.end(doing));
         break;
-      case Collective::gather:  // grouped send/recv
+      }
+      case Collective::gather: {  // grouped send/recv
         if (count == 0) break;
-        nccl_check(ncclGroupStart(), doing);
-        nccl_check(ncclSend(send, count, type, c.root, s.comm, s.stream), doing, s.comm);
+        NcclGroup inner(calls_, doing);
+        started(ncclSend(send, count, type, c.root, s.comm, s.stream), doing, s.comm);
         if (s.rank == c.root)
           for (int peer = 0; peer < nranks_; ++peer)
-            nccl_check(ncclRecv(out + static_cast<std::size_t>(peer) * chunk, count, type, peer, s.comm, s.stream), doing,
-                       s.comm);
-        nccl_check(ncclGroupEnd(), doing);
+            started(ncclRecv(out + static_cast<std::size_t>(peer) * chunk, count, type, peer, s.comm, s.stream), doing,
+                    s.comm);
+        note(inner.end(doing));
         break;
-      case Collective::scatter:  // grouped send/recv
+      }
+      case Collective::scatter: {  // grouped send/recv
         if (count == 0) break;
-        nccl_check(ncclGroupStart(), doing);
+        NcclGroup inner(calls_, doing);
         if (s.rank == c.root)
           for (int peer = 0; peer < nranks_; ++peer)
-            nccl_check(ncclSend(send + static_cast<std::size_t>(peer) * chunk, count, type, peer, s.comm, s.stream), doing,
-                       s.comm);
-        nccl_check(ncclRecv(out, count, type, c.root, s.comm, s.stream), doing, s.comm);
-        nccl_check(ncclGroupEnd(), doing);
+            started(ncclSend(send + static_cast<std::size_t>(peer) * chunk, count, type, peer, s.comm, s.stream), doing,
+                    s.comm);
+        started(ncclRecv(out, count, type, c.root, s.comm, s.stream), doing, s.comm);
+        note(inner.end(doing));
         break;
+      }
     }
   }
 
+  // An NCCL call on a non-blocking communicator: ncclInProgress means "wait before using it".
+  void note(ncclResult_t rc) noexcept {
+    in_progress_ = in_progress_ || rc == ncclInProgress;
+  }
+  void started(ncclResult_t rc, const std::string& doing, ncclComm_t comm) {
+    note(rc);
+    nccl_check(rc, doing, comm);
+  }
+
+  NcclCalls& calls_ = real_nccl_calls();
   Bootstrap& bootstrap_;
   int nranks_ = 1;
   int first_rank_ = 0;
@@ -463,10 +459,11 @@ class NcclBackend final : public Backend {
   std::string cuda_runtime_;
   std::string cuda_driver_;
   std::deque<Pending> pending_;
-  std::vector<cudaEvent_t> free_events_;
+  std::unique_ptr<NcclEventPools> events_;
   std::string what_ = "collective";
   bool capturing_ = false;
   bool aborted_ = false;
+  bool in_progress_ = false;  // a launch call returned ncclInProgress
   bool native_alltoall_ = false;
 };
 
