@@ -96,6 +96,23 @@ TEST(NcclGpu, CudaGraphLaunch) {
   for (const auto& r : results) EXPECT_EQ(r["graph_launches"], 3);
 }
 
+// Issue 20, defect 1: NCCL's ncclCommAbort/ncclCommDestroy wait until the captured work of a CUDA
+// graph is released, i.e. until the graph is destroyed. After graph launches, abort() and the
+// teardown must return (on the old order this hangs until ctest's timeout kills it).
+TEST(NcclGpu, AbortAfterCudaGraphLaunchesEnds) {
+  SKIP_WITHOUT_GPU();
+  Fixture f;
+  BenchConfig c;
+  c.colls = {Collective::all_reduce};
+  c.sizes = {1 << 20};
+  c.iters = 3;
+  c.graph_launches = 2;
+  expect_all_checked_correct(f.run(c));
+  f.backend->abort();
+  f.backend.reset();
+  SUCCEED() << "abort and teardown after graph launches returned";
+}
+
 TEST(NcclGpu, DescribesVersionsAndDevice) {
   SKIP_WITHOUT_GPU();
   Fixture f;

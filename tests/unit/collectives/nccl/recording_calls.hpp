@@ -25,7 +25,9 @@ class RecordingCalls final : public NcclCalls {
   int current_device = -1;
   std::map<const void*, int> event_device;  // the device current when each event was created
   int async_polls = 0;
-  int ready_after_polls = -1;  // comm_async_error answers ncclInProgress until then (-1: forever)
+  int ready_after_polls = -1;
+  int fail_init_rank = -1;  // comm_init_nonblocking of this rank fails (ncclSystemError)  // comm_async_error answers
+                            // ncclInProgress until then (-1: forever)
 
   std::string name(const void* h) const {
     const auto it = names.find(h);
@@ -71,6 +73,10 @@ class RecordingCalls final : public NcclCalls {
     *comm = fake_handle<ncclComm_t>(2000 + static_cast<std::uintptr_t>(rank));
     names[*comm] = "comm" + std::to_string(rank);
     log.push_back("comm_init " + name(*comm));
+    if (rank == fail_init_rank) {
+      *comm = nullptr;
+      return ncclSystemError;
+    }
     return ncclInProgress;
   }
   ncclResult_t comm_async_error(ncclComm_t /*comm*/, ncclResult_t* state) override {

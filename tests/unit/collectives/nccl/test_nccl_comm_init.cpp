@@ -59,3 +59,17 @@ TEST(NcclCommInit, AbortsAfterTheDeadlineAndNamesWhatItAwaited) {
   EXPECT_EQ(slots[0].comm, nullptr);
   EXPECT_EQ(slots[1].comm, nullptr);
 }
+
+// Issue 20, defect 4 on the creation path: a failing init inside the group closes the group
+// before the communicators already started are aborted.
+TEST(NcclCommInit, FailureInsideTheGroupClosesItBeforeAborting) {
+  RecordingCalls calls;
+  calls.fail_init_rank = 3;
+  auto slots = slots_without_comms(calls);
+  Watchdog watchdog(std::chrono::seconds(30), nullptr, nullptr);
+  EXPECT_THROW(create_comms(calls, slots, 4, ncclUniqueId{}, watchdog), fabricperf::Error);
+  const int end = calls.index_of("group_end");
+  ASSERT_GE(end, 0);
+  EXPECT_GT(calls.index_of("comm_abort comm2"), end);
+  EXPECT_EQ(calls.async_polls, 0);
+}
