@@ -9,7 +9,12 @@ void destroy_graph(NcclCalls& calls, NcclSlot& slot) noexcept {
   slot.graph = nullptr;
 }
 
-void abort_slots(NcclCalls& calls, std::vector<NcclSlot>& slots) noexcept {
+namespace {
+
+enum class CommEnd { destroy, abort };
+
+// Every slot's graphs first (NCCL waits for captured work to be released), then its communicator.
+void end_graphs_then_comms(NcclCalls& calls, std::vector<NcclSlot>& slots, CommEnd end) noexcept {
   for (auto& s : slots) {
     (void)calls.set_device(s.device);
     destroy_graph(calls, s);
@@ -17,9 +22,15 @@ void abort_slots(NcclCalls& calls, std::vector<NcclSlot>& slots) noexcept {
   for (auto& s : slots) {
     if (s.comm == nullptr) continue;
     (void)calls.set_device(s.device);
-    (void)calls.comm_abort(s.comm);
+    (void)(end == CommEnd::abort ? calls.comm_abort(s.comm) : calls.comm_destroy(s.comm));
     s.comm = nullptr;
   }
+}
+
+}  // namespace
+
+void abort_slots(NcclCalls& calls, std::vector<NcclSlot>& slots) noexcept {
+  end_graphs_then_comms(calls, slots, CommEnd::abort);
 }
 
 void teardown_slots(NcclCalls& calls, std::vector<NcclSlot>& slots, bool aborted) noexcept {
@@ -28,16 +39,7 @@ void teardown_slots(NcclCalls& calls, std::vector<NcclSlot>& slots, bool aborted
       (void)calls.set_device(s.device);
       if (s.stream != nullptr) (void)calls.stream_synchronize(s.stream);
     }
-    for (auto& s : slots) {
-      (void)calls.set_device(s.device);
-      destroy_graph(calls, s);
-    }
-    for (auto& s : slots) {
-      if (s.comm == nullptr) continue;
-      (void)calls.set_device(s.device);
-      (void)calls.comm_destroy(s.comm);
-      s.comm = nullptr;
-    }
+    end_graphs_then_comms(calls, slots, CommEnd::destroy);
   }
   for (auto& s : slots) {
     (void)calls.set_device(s.device);
