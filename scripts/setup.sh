@@ -15,7 +15,7 @@ packages=(
   qemu-system-x86 qemu-utils busybox-static kmod cpio
   openssh-server openssh-client iproute2 procps
   clang-format clang-tidy clang libclang-rt-14-dev
-  prometheus prometheus-pushgateway chromium
+  prometheus prometheus-pushgateway curl chromium
 )
 
 missing=()
