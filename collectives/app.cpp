@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <iostream>
+#include <iterator>
 #include <thread>
 
 #include "fabricperf/bootstrap.hpp"
@@ -21,6 +21,7 @@
 #include "fabricperf/collectives/signal_guard.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
+#include "fabricperf/launcher.hpp"
 #include "fabricperf/peer_json.hpp"
 #include "fabricperf/run_output.hpp"
 #include "fabricperf/sizes.hpp"
@@ -160,8 +161,7 @@ struct Run {
 // `stalled`: a wait timed out or a signal came (the probe finds out who is missing). Otherwise
 // the error came from the bootstrap or a library and names what failed itself; over TCP probing
 // through the bootstrap again would only wait for the same peer a second time.
-int fail(Run& run, Backend* backend, const std::string& error, const std::string& activity, int signal,
-         bool stalled) {
+int fail(Run& run, Backend* backend, const std::string& error, const std::string& activity, int signal, bool stalled) {
   const bool interrupted = signal != 0;
   ProbeReport report;
   if (stalled || interrupted || run.bootstrap.kind() == "mpi") {
@@ -221,13 +221,14 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
   const auto command = command_line(argc, argv);
 
   if (!kHaveMpi && launched_by_mpi_launcher() && !o.tcp_launch())
-    throw UsageError("started by an MPI launcher, but this fp_coll was built without MPI: every process would run "
-                     "alone (launch with --ranks/--server instead)");
+    throw UsageError(
+        "started by an MPI launcher, but this fp_coll was built without MPI: every process would run "
+        "alone (launch with --ranks/--server instead)");
 
   SignalGuard guard;  // before MPI or CUDA start threads
   // A signal while the ranks connect still leaves the aborted document (README), written by the
   // process that will be rank 0.
-  const bool first_rank = o.tcp_launch() ? o.server.empty() : rank_from_launcher_env().value_or(0) == 0;
+  const bool first_rank = o.tcp_launch() ? o.server.empty() : detect_launcher().value_or(LauncherInfo{}).rank == 0;
   guard.set_fallback(
       [&command, json = first_rank ? o.common.json_path : std::string()](int sig) {
         if (json.empty()) return;
@@ -270,8 +271,8 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
           const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
           if (text.find("[document written by rank") != std::string::npos) return;
         }
-        out.abort("interrupted by signal " + std::to_string(sig) + " on " + bootstrap->describe_rank(bootstrap->rank()) +
-                  " while busy (no liveness probe)");
+        out.abort("interrupted by signal " + std::to_string(sig) + " on " +
+                  bootstrap->describe_rank(bootstrap->rank()) + " while busy (no liveness probe)");
       },
       std::chrono::milliseconds(700));
 
@@ -297,8 +298,9 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
 #ifdef FABRICPERF_HAVE_NCCL
       NcclBackendConfig nc;
       nc.gpus_per_process = o.gpus_per_process;
-      const auto env_local = local_rank_from_env(process_env());
-      nc.local_rank = env_local ? *env_local : local_rank_from_hosts(bootstrap->hostnames(), rank);
+      const auto launcher = detect_launcher();
+      nc.local_rank = launcher && launcher->local_rank ? *launcher->local_rank
+                                                       : local_rank_from_hosts(bootstrap->hostnames(), rank);
       nc.nic_map = parse_gpu_nic_map(o.gpu_nic_map);
       nc.no_nic_pinning = o.no_nic_pinning;
 #ifdef FABRICPERF_HAVE_TOPOLOGY
@@ -378,9 +380,9 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
         library = "NCCL " + params["nccl_version"].get<std::string>();
       else if (params.contains("mpi_version"))
         library = params["mpi_version"].get<std::string>();
-      h << "# fp_coll " << kVersion << ": backend " << backend->name() << " (" << library
-        << "), bootstrap " << bootstrap->kind() << ", " << backend->nranks() << " ranks in " << processes
-        << " processes on " << seen.size() << (seen.size() == 1 ? " host\n" : " hosts\n");
+      h << "# fp_coll " << kVersion << ": backend " << backend->name() << " (" << library << "), bootstrap "
+        << bootstrap->kind() << ", " << backend->nranks() << " ranks in " << processes << " processes on "
+        << seen.size() << (seen.size() == 1 ? " host\n" : " hosts\n");
       h << "# nThread 1 nGpus " << backend->local_ranks() << " minBytes " << config.sizes.front() << " maxBytes "
         << config.sizes.back() << " step: "
         << (o.sizes.increment != "0" ? std::to_string(parse_size(o.sizes.increment, true)) + "(bytes)"

@@ -7,22 +7,6 @@
 
 namespace fabricperf::collectives {
 
-GetEnv process_env() {
-  return [](const char* name) { return std::getenv(name); };
-}
-
-std::optional<int> local_rank_from_env(const GetEnv& env) {
-  for (const char* var : {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID",
-                          "MV2_COMM_WORLD_LOCAL_RANK", "PMI_LOCAL_RANK"}) {
-    const char* value = env(var);
-    if (value == nullptr || *value == '\0') continue;
-    char* end = nullptr;
-    const long v = std::strtol(value, &end, 10);
-    if (end != nullptr && *end == '\0' && v >= 0 && v < (1L << 20)) return static_cast<int>(v);
-  }
-  return std::nullopt;
-}
-
 int local_rank_from_hosts(const std::vector<std::string>& hosts, int rank) {
   int local = 0;
   for (int r = 0; r < rank && static_cast<std::size_t>(r) < hosts.size(); ++r)

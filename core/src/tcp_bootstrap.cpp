@@ -243,23 +243,4 @@ std::unique_ptr<Bootstrap> make_tcp_bootstrap(const TcpBootstrapConfig& config) 
   return std::make_unique<TcpBootstrap>(config);
 }
 
-bool launched_by_mpi_launcher() {
-  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "PMI_RANK", "MPI_LOCALNRANKS"})
-    if (std::getenv(var) != nullptr) return true;
-  return false;
-}
-
-std::optional<int> rank_from_launcher_env() {
-  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
-    const char* v = std::getenv(var);
-    if (v == nullptr) continue;
-    char* end = nullptr;
-    errno = 0;
-    const long rank = std::strtol(v, &end, 10);
-    if (end == v || *end != '\0' || errno != 0 || rank < 0 || rank > (1 << 30)) return std::nullopt;
-    return static_cast<int>(rank);
-  }
-  return std::nullopt;
-}
-
 }  // namespace fabricperf

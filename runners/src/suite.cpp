@@ -5,6 +5,7 @@
 
 #include "fabricperf/bootstrap.hpp"
 #include "fabricperf/error.hpp"
+#include "fabricperf/launcher.hpp"
 #include "fabricperf/runners/discovery.hpp"
 #include "fabricperf/runners/liveness.hpp"
 #include "fabricperf/runners/stage.hpp"
@@ -75,7 +76,7 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
   std::unique_ptr<Bootstrap> bootstrap;
   // While the ranks connect, a signal still leaves the aborted document (README): the process
   // that will be rank 0 writes it.
-  doc.set_writer(o.connect.empty() && rank_from_launcher_env().value_or(0) == 0);
+  doc.set_writer(o.connect.empty() && detect_launcher().value_or(LauncherInfo{}).rank == 0);
   doc.set_context("the bootstrap (waiting for the other ranks)");
   try {
     bootstrap = make_bootstrap(o, argc, argv);
@@ -97,6 +98,7 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
   });
 
   nlohmann::json params = {{"plan", to_json(o.plan)},
+                           {"expectations_loosened", loosened_expectations(o.plan)},
                            {"bootstrap", std::string(bootstrap->kind())},
                            {"ranks", bootstrap->size()},
                            {"per_node", o.per_node}};

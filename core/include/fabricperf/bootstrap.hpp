@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fabricperf/launcher.hpp"  // launched_by_mpi_launcher(), detect_launcher()
+
 namespace fabricperf {
 
 class Bootstrap {
@@ -50,11 +52,5 @@ struct TcpBootstrapConfig {
 // loopback --bind address (UsageError otherwise, saying how to give one). Client: connects
 // (retrying until the deadline: the server may start later), proves the secret, learns its rank.
 [[nodiscard]] std::unique_ptr<Bootstrap> make_tcp_bootstrap(const TcpBootstrapConfig& config);
-
-// True when this process was started by mpirun/srun (OpenMPI, PMI or PMIx environment).
-[[nodiscard]] bool launched_by_mpi_launcher();
-// This process's rank as the launcher's environment says (OMPI_COMM_WORLD_RANK, PMIX_RANK,
-// PMI_RANK, SLURM_PROCID), before MPI starts; nullopt when none is set or it is not a number.
-[[nodiscard]] std::optional<int> rank_from_launcher_env();
 
 }  // namespace fabricperf

@@ -10,24 +10,6 @@
 
 using namespace fabricperf::collectives;
 
-namespace {
-GetEnv fake_env(std::map<std::string, std::string> vars) {
-  auto shared = std::make_shared<std::map<std::string, std::string>>(std::move(vars));
-  return [shared](const char* name) -> const char* {
-    const auto it = shared->find(name);
-    return it == shared->end() ? nullptr : it->second.c_str();
-  };
-}
-}  // namespace
-
-TEST(LocalRank, FromLauncherEnvironment) {
-  EXPECT_EQ(local_rank_from_env(fake_env({{"OMPI_COMM_WORLD_LOCAL_RANK", "3"}})), 3);
-  EXPECT_EQ(local_rank_from_env(fake_env({{"SLURM_LOCALID", "1"}})), 1);
-  EXPECT_EQ(local_rank_from_env(fake_env({{"MPI_LOCALRANKID", "2"}})), 2);
-  EXPECT_EQ(local_rank_from_env(fake_env({{"OMPI_COMM_WORLD_LOCAL_RANK", "x"}, {"SLURM_LOCALID", "5"}})), 5);
-  EXPECT_FALSE(local_rank_from_env(fake_env({})).has_value());
-}
-
 TEST(LocalRank, FromHostNames) {
   const std::vector<std::string> hosts{"a", "b", "a", "a", "b"};
   EXPECT_EQ(local_rank_from_hosts(hosts, 0), 0);

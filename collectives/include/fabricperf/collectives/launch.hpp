@@ -1,7 +1,7 @@
 #pragma once
-// Where a rank runs: its local rank on the node (from the launcher's environment, or from the
-// host names when bootstrapped over TCP), the GPUs it drives, and the NIC NCCL should use for
-// them (NCCL_IB_HCA), unless the user already chose. Pure functions: tested without GPU or MPI.
+// Where a rank runs: its local rank on the node (from the launcher's environment,
+// fabricperf/launcher.hpp, or from the host names when bootstrapped over TCP), the GPUs it drives, and the NIC NCCL
+// should use for them (NCCL_IB_HCA), unless the user already chose. Pure functions: tested without GPU or MPI.
 #include <functional>
 #include <map>
 #include <optional>
@@ -10,12 +10,6 @@
 
 namespace fabricperf::collectives {
 
-using GetEnv = std::function<const char*(const char*)>;
-[[nodiscard]] GetEnv process_env();
-
-// OMPI_COMM_WORLD_LOCAL_RANK, SLURM_LOCALID, MPI_LOCALRANKID (MPICH/Intel MPI),
-// MV2_COMM_WORLD_LOCAL_RANK, PMI_LOCAL_RANK; nothing when none is set or valid.
-[[nodiscard]] std::optional<int> local_rank_from_env(const GetEnv& env);
 // Position of `rank` among the ranks on its host (the hosts list is indexed by rank).
 [[nodiscard]] int local_rank_from_hosts(const std::vector<std::string>& hosts, int rank);
 
@@ -41,15 +35,14 @@ struct GpuNicMap {
 using TopologyNicLookup = std::function<GpuNicMap(const std::vector<std::pair<int, std::string>>& gpus)>;
 
 struct NicPinning {
-  bool set = false;          // export NCCL_IB_HCA=value before NCCL starts
-  std::string value;         // "=mlx5_0" (exact match) or "=mlx5_0,mlx5_1" for several GPUs
-  std::string reason;        // why (for the device report and the JSON)
+  bool set = false;    // export NCCL_IB_HCA=value before NCCL starts
+  std::string value;   // "=mlx5_0" (exact match) or "=mlx5_0,mlx5_1" for several GPUs
+  std::string reason;  // why (for the device report and the JSON)
 };
 
 // Decides NCCL_IB_HCA for a process driving `gpus` ({device, pci}): keeps a user-set value,
 // honours --no-nic-pinning, else maps each GPU through `map` (GPUs without a NIC are skipped).
 [[nodiscard]] NicPinning decide_nic_pinning(const char* user_value, bool disabled,
-                                            const std::vector<std::pair<int, std::string>>& gpus,
-                                            const GpuNicMap& map);
+                                            const std::vector<std::pair<int, std::string>>& gpus, const GpuNicMap& map);
 
 }  // namespace fabricperf::collectives
