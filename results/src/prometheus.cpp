@@ -1,12 +1,13 @@
 #include "fabricperf/results/prometheus.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <map>
+#include <stdexcept>
+#include <utility>
 
 #include "fabricperf/results/document.hpp"
 #include "fabricperf/results/identity.hpp"
-#include "fabricperf/results/metrics.hpp"
+#include "fabricperf/results/prometheus_metrics.hpp"
 
 namespace fabricperf::results {
 namespace {
@@ -19,18 +20,17 @@ struct Sample {
   double value = 0;
 };
 
-struct Family {
-  std::string name, type, help;
-  std::vector<Sample> samples;
-};
-
 class Exposition {
  public:
-  Family& family(const std::string& name, const std::string& type, const std::string& help) {
+  // Every family of the table, in table order, so the output is stable across documents.
+  Exposition() {
+    for (const auto& m : prometheus_metrics()) families_.push_back({m, {}});
+  }
+
+  std::vector<Sample>& samples(std::string_view name) {
     for (auto& f : families_)
-      if (f.name == name) return f;
-    families_.push_back({name, type, help, {}});
-    return families_.back();
+      if (f.metric.name == name) return f.samples;
+    throw std::logic_error("no Prometheus family named " + std::string(name));
   }
 
   // Every sample of a family carries the same label names (empty value = label absent, as
@@ -39,43 +39,81 @@ class Exposition {
     std::string out;
     for (const auto& f : families_) {
       if (f.samples.empty()) continue;
+      const std::string name(f.metric.name);
       std::vector<std::string> names;
       for (const auto& s : f.samples)
         for (const auto& [k, v] : s.labels)
           if (k != "le" && std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
-      out += "# HELP " + f.name + " " + escape_help(f.help) + "\n";
-      out += "# TYPE " + f.name + " " + f.type + "\n";
+      out += "# HELP " + name + " " + escape_help(f.metric.help) + "\n";
+      out += "# TYPE " + name + " " + std::string(f.metric.type) + "\n";
       for (const auto& s : f.samples) {
         std::string labels;
         const auto add = [&](const std::string& k, const std::string& v) {
           labels += (labels.empty() ? "" : ",") + k + "=\"" + escape_label_value(v) + "\"";
         };
-        for (const auto& name : names) {
+        for (const auto& label : names) {
           const auto it =
-              std::find_if(s.labels.begin(), s.labels.end(), [&](const auto& l) { return l.first == name; });
-          add(name, it == s.labels.end() ? "" : it->second);
+              std::find_if(s.labels.begin(), s.labels.end(), [&](const auto& l) { return l.first == label; });
+          add(label, it == s.labels.end() ? "" : it->second);
         }
         for (const auto& [k, v] : s.labels)
           if (k == "le") add(k, v);
-        out += f.name + s.suffix + (labels.empty() ? "" : "{" + labels + "}") + " " + format_number(s.value) + "\n";
+        out += name + s.suffix + (labels.empty() ? "" : "{" + labels + "}") + " " + format_number(s.value) + "\n";
       }
     }
     return out;
   }
 
  private:
-  std::deque<Family> families_;  // references stay valid as families are added
+  struct Family {
+    const PrometheusMetric& metric;
+    std::vector<Sample> samples;
+  };
+  std::vector<Family> families_;
 };
 
+// The field value in the family's base unit.
+double converted(const PrometheusMetric& m, double value) {
+  return value * m.multiply / m.divide;
+}
+
+// Document keys that read better as Prometheus labels: the size in bytes is "size", the
+// measuring host's peer "peer" (its device stays "peer_device").
+std::string label_key(const std::string& key) {
+  if (key == "size_bytes") return "size";
+  if (key == "peer_host") return "peer";
+  return key;
+}
+
+double check_status_value(const std::string& status) {
+  if (status == "pass") return 0;
+  if (status == "warn") return 1;
+  if (status == "fail") return 2;
+  return -1;  // skip
+}
+
+double run_status_value(const std::string& status) {
+  if (status == "ok") return 0;
+  if (status == "failed") return 1;
+  return 2;  // aborted
+}
+
 void add_label(Labels& labels, const std::string& key, const std::string& value) {
-  std::string name = sanitize_label_name(key);
+  std::string name = sanitize_label_name(label_key(key));
   while (std::any_of(labels.begin(), labels.end(), [&](const auto& l) { return l.first == name; }))
     name = "label_" + name;
   labels.emplace_back(std::move(name), value);
 }
 
-// Labels of every row (tool + identity), with a "repeat" label where rows would otherwise
-// collide (the same measurement repeated): Prometheus rejects duplicate series.
+bool has_label(const Labels& labels, std::string_view name) {
+  return std::any_of(labels.begin(), labels.end(), [&](const auto& l) { return l.first == name; });
+}
+
+// Labels of every row: tool, then the row identity (the fields that match a row across runs,
+// never timestamps, versions or free text: series stay the same from run to run), then
+// "latency" (half_round_trip | round_trip: what the t_* values mean). A "repeat" label is added
+// where rows would otherwise collide (the same measurement repeated): Prometheus rejects
+// duplicate series.
 std::vector<Labels> row_labels(const nlohmann::json& doc, const std::string& tool) {
   const nlohmann::json* docs[] = {&doc};
   const IdentityRules rules = derive_identity_rules(docs);
@@ -87,7 +125,9 @@ std::vector<Labels> row_labels(const nlohmann::json& doc, const std::string& too
         labels, "tool",
         row.is_object() && row.contains("tool") && row["tool"].is_string() ? row["tool"].get<std::string>() : tool);
     for (const auto& [key, value] : identity_of(row, rules))
-      if (key != "tool") add_label(labels, key == "size_bytes" ? "size" : key, value);
+      if (key != "tool") add_label(labels, key, value);
+    if (row.is_object() && row.contains("latency") && row["latency"].is_string() && !has_label(labels, "latency"))
+      add_label(labels, "latency", row["latency"].get<std::string>());
     ++total[labels];
     out.push_back(std::move(labels));
   }
@@ -101,7 +141,10 @@ std::vector<Labels> row_labels(const nlohmann::json& doc, const std::string& too
   return out;
 }
 
-void add_histogram(Family& family, const nlohmann::json& row, const Labels& labels) {
+// fp_lat's histogram ({le: upper edge in us, count}) as a cumulative Prometheus histogram in seconds.
+void add_histogram(Exposition& ex, const nlohmann::json& row, const Labels& labels) {
+  const auto& metric = prometheus_metric("fabricperf_latency_seconds");
+  auto& samples = ex.samples(metric.name);
   std::vector<std::pair<double, double>> buckets;
   for (const auto& b : row["histogram"]) {
     const auto le = number_field(b, "le");
@@ -116,28 +159,93 @@ void add_histogram(Family& family, const nlohmann::json& row, const Labels& labe
     approx_sum += buckets[i].first * buckets[i].second;
     if (i + 1 < buckets.size() && buckets[i + 1].first == buckets[i].first) continue;  // merge equal edges
     Labels l = labels;
-    l.emplace_back("le", format_number(buckets[i].first));
-    family.samples.push_back({"_bucket", std::move(l), cumulative});
+    l.emplace_back("le", format_number(converted(metric, buckets[i].first)));
+    samples.push_back({"_bucket", std::move(l), cumulative});
   }
   Labels inf = labels;
   inf.emplace_back("le", "+Inf");
-  family.samples.push_back({"_bucket", std::move(inf), cumulative});
+  samples.push_back({"_bucket", std::move(inf), cumulative});
   const auto avg = number_field(row, "t_avg_us");
-  family.samples.push_back({"_sum", labels, avg ? *avg * cumulative : approx_sum});
-  family.samples.push_back({"_count", labels, cumulative});
+  samples.push_back({"_sum", labels, converted(metric, avg ? *avg * cumulative : approx_sum)});
+  samples.push_back({"_count", labels, cumulative});
 }
 
-double check_status_value(const std::string& status) {
-  if (status == "pass") return 0;
-  if (status == "warn") return 1;
-  if (status == "fail") return 2;
-  return -1;  // skip
+void add_rows(Exposition& ex, const nlohmann::json& doc, const nlohmann::json& results, const std::string& tool) {
+  const auto labels = row_labels(doc, tool);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& row = results[i];
+    if (!row.is_object()) continue;
+    for (const auto& m : prometheus_metrics()) {
+      if (m.row_field.empty()) continue;
+      const auto v = number_field(row, m.row_field);
+      if (!v) continue;
+      if (m.row_field == "wrong" && *v < 0) continue;  // not checked
+      ex.samples(m.name).push_back({"", labels[i], converted(m, *v)});
+    }
+    if (row.contains("histogram") && row["histogram"].is_array()) add_histogram(ex, row, labels[i]);
+    if (row.contains("gpus") && row["gpus"].is_array())
+      ex.samples("fabricperf_topo_gpus").push_back({"", labels[i], static_cast<double>(row["gpus"].size())});
+    if (row.contains("nics") && row["nics"].is_array())
+      ex.samples("fabricperf_topo_nics").push_back({"", labels[i], static_cast<double>(row["nics"].size())});
+  }
 }
 
-double run_status_value(const std::string& status) {
-  if (status == "ok") return 0;
-  if (status == "failed") return 1;
-  return 2;  // aborted
+// The fingerprint: one fabricperf_host_info per host, one fabricperf_rdma_port_info (and rate)
+// per RDMA port. Hosts repeated in hosts[] keep their last fingerprint, as merge does.
+void add_hosts(Exposition& ex, const nlohmann::json& doc, const std::string& tool) {
+  if (!doc.contains("hosts") || !doc["hosts"].is_array()) return;
+  std::map<std::string, const nlohmann::json*> by_name;
+  for (const auto& host : doc["hosts"])
+    if (host.is_object()) by_name[string_field(host, "hostname")] = &host;
+  const auto& rate_metric = prometheus_metric("fabricperf_rdma_port_rate_bytes_per_second");
+  for (const auto& [hostname, host] : by_name) {
+    Labels labels = {{"tool", tool}, {"host", hostname}};
+    for (const char* key :
+         {"kernel", "os", "rdma_core_version", "nvidia_driver", "cuda_version", "nccl_version", "mpi_version"})
+      labels.emplace_back(key, string_field(*host, key));
+    ex.samples("fabricperf_host_info").push_back({"", std::move(labels), 1});
+    if (!host->contains("rdma_devices") || !(*host)["rdma_devices"].is_array()) continue;
+    std::map<Labels, bool> seen;
+    for (const auto& device : (*host)["rdma_devices"]) {
+      if (!device.is_object() || !device.contains("ports") || !device["ports"].is_array()) continue;
+      for (const auto& port : device["ports"]) {
+        const auto number = number_field(port, "port");
+        if (!number) continue;
+        const Labels id = {{"tool", tool},
+                           {"host", hostname},
+                           {"device", string_field(device, "name")},
+                           {"port", format_number(*number)}};
+        if (std::exchange(seen[id], true)) continue;  // one series per port
+        Labels info = id;
+        for (const char* key : {"link_layer", "state", "phys_state", "rate"})
+          info.emplace_back(key, string_field(port, key));
+        info.emplace_back("fw_ver", string_field(device, "fw_ver"));
+        ex.samples("fabricperf_rdma_port_info").push_back({"", std::move(info), 1});
+        if (const auto rate = number_field(port, "rate_gbps"))
+          ex.samples(rate_metric.name).push_back({"", id, converted(rate_metric, *rate)});
+      }
+    }
+  }
+}
+
+void add_checks(Exposition& ex, const nlohmann::json& doc, const std::string& tool) {
+  if (!doc.contains("checks") || !doc["checks"].is_array()) return;
+  std::map<Labels, int> seen;
+  for (const auto& check : doc["checks"]) {
+    if (!check.is_object()) continue;
+    Labels labels;
+    add_label(labels, "tool", tool);
+    add_label(labels, "check", string_field(check, "name"));
+    if (check.contains("labels") && check["labels"].is_object())
+      for (const auto& [k, v] : check["labels"].items())
+        if (!v.is_null()) add_label(labels, k, value_text(v));
+    if (const int n = seen[labels]++; n > 0) add_label(labels, "repeat", std::to_string(n));
+    ex.samples("fabricperf_check_status").push_back({"", labels, check_status_value(string_field(check, "status"))});
+    if (const auto m = number_field(check, "measured"))
+      ex.samples("fabricperf_check_measured").push_back({"", labels, *m});
+    if (const auto e = number_field(check, "expected"))
+      ex.samples("fabricperf_check_expected").push_back({"", labels, *e});
+  }
 }
 
 }  // namespace
@@ -172,10 +280,18 @@ std::string escape_help(std::string_view text) {
 }
 
 std::string sanitize_label_name(std::string_view key) {
+  // snake_case, as promtool's lint asks: "peerHost" -> "peer_host", other characters -> "_".
   std::string name;
+  char previous = 0;
   for (const char c : key) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    name += ok ? c : '_';
+    const bool lower = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (c >= 'A' && c <= 'Z') {
+      if ((previous >= 'a' && previous <= 'z') || (previous >= '0' && previous <= '9')) name += '_';
+      name += static_cast<char>(c - 'A' + 'a');
+    } else {
+      name += lower || c == '_' ? c : '_';
+    }
+    previous = c;
   }
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) name = "_" + name;
   if (name.starts_with("__") || name == "le" || name == "quantile" || name == "job" || name == "instance")
@@ -187,86 +303,27 @@ std::string to_prometheus(const nlohmann::json& doc) {
   require_bounded_depth(doc, "result document");
   Exposition ex;
   const std::string tool = string_field(doc, "tool", "fp_unknown");
-  const nlohmann::json empty = nlohmann::json::array();
-  const nlohmann::json& results = doc.contains("results") && doc["results"].is_array() ? doc["results"] : empty;
-
-  // Families in catalogue order, so the output is stable across documents.
-  for (const auto& m : metric_catalogue()) ex.family(std::string(m.prometheus_name), "gauge", std::string(m.help));
-  Family& histogram =
-      ex.family("fabricperf_latency_us", "histogram",
-                "Latency distribution in microseconds (fp_lat histogram; bucket upper edges as measured).");
-  Family& topo_gpus = ex.family("fabricperf_topo_gpus", "gauge", "GPUs fp_topo found on the host.");
-  Family& topo_nics = ex.family("fabricperf_topo_nics", "gauge", "RDMA NICs fp_topo found on the host.");
-
-  if (!results.empty()) {
-    const auto labels = row_labels(doc, tool);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      const auto& row = results[i];
-      if (!row.is_object()) continue;
-      for (const auto& m : metric_catalogue()) {
-        const auto v = number_field(row, m.field);
-        if (!v) continue;
-        if (m.field == "wrong" && *v < 0) continue;  // not checked
-        ex.family(std::string(m.prometheus_name), "gauge", std::string(m.help))
-            .samples.push_back({"", labels[i], *v * m.prometheus_scale});
-      }
-      if (row.contains("histogram") && row["histogram"].is_array()) add_histogram(histogram, row, labels[i]);
-      if (row.contains("gpus") && row["gpus"].is_array())
-        topo_gpus.samples.push_back({"", labels[i], static_cast<double>(row["gpus"].size())});
-      if (row.contains("nics") && row["nics"].is_array())
-        topo_nics.samples.push_back({"", labels[i], static_cast<double>(row["nics"].size())});
-    }
-  }
-
-  Family& check_status = ex.family("fabricperf_check_status", "gauge",
-                                   "Check outcome: 0 pass, 1 warn, 2 fail, -1 skip (worst first: alert on >= 2).");
-  Family& check_measured =
-      ex.family("fabricperf_check_measured", "gauge", "Measured value of a check, when it is a number.");
-  Family& check_expected =
-      ex.family("fabricperf_check_expected", "gauge", "Expected value of a check, when it is a number.");
-  if (doc.contains("checks") && doc["checks"].is_array()) {
-    std::map<Labels, int> seen;
-    for (const auto& check : doc["checks"]) {
-      if (!check.is_object()) continue;
-      Labels labels;
-      add_label(labels, "tool", tool);
-      add_label(labels, "check", string_field(check, "name"));
-      if (check.contains("labels") && check["labels"].is_object())
-        for (const auto& [k, v] : check["labels"].items())
-          if (!v.is_null()) add_label(labels, k == "size_bytes" ? "size" : k, value_text(v));
-      if (const int n = seen[labels]++; n > 0) add_label(labels, "repeat", std::to_string(n));
-      check_status.samples.push_back({"", labels, check_status_value(string_field(check, "status"))});
-      if (const auto m = number_field(check, "measured")) check_measured.samples.push_back({"", labels, *m});
-      if (const auto e = number_field(check, "expected")) check_expected.samples.push_back({"", labels, *e});
-    }
-  }
+  if (doc.contains("results") && doc["results"].is_array()) add_rows(ex, doc, doc["results"], tool);
+  add_hosts(ex, doc, tool);
+  add_checks(ex, doc, tool);
 
   const Labels run_labels = {{"tool", tool}};
-  ex.family("fabricperf_run_info", "gauge", "Always 1; labels name the tool, its version and the schema.")
-      .samples.push_back(
-          {"",
-           {{"tool", tool}, {"version", string_field(doc, "version")}, {"schema", string_field(doc, "schema")}},
-           1});
-  ex.family("fabricperf_run_status", "gauge", "Run status: 0 ok, 1 failed, 2 aborted.")
-      .samples.push_back({"", run_labels, run_status_value(string_field(doc, "status"))});
-  ex.family("fabricperf_run_partial", "gauge", "1 when the run did not reach its end, else 0.")
-      .samples.push_back({"", run_labels, doc.value("partial", false) ? 1.0 : 0.0});
+  ex.samples("fabricperf_run_info")
+      .push_back({"",
+                  {{"tool", tool}, {"version", string_field(doc, "version")}, {"schema", string_field(doc, "schema")}},
+                  1});
+  ex.samples("fabricperf_run_status").push_back({"", run_labels, run_status_value(string_field(doc, "status"))});
+  ex.samples("fabricperf_run_partial").push_back({"", run_labels, doc.value("partial", false) ? 1.0 : 0.0});
   const auto started = parse_rfc3339(string_field(doc, "started_at"));
   const auto finished = parse_rfc3339(string_field(doc, "finished_at"));
-  if (finished)
-    ex.family("fabricperf_run_finished_timestamp_seconds", "gauge",
-              "When the run finished, seconds since the Unix epoch.")
-        .samples.push_back({"", run_labels, *finished});
+  if (finished) ex.samples("fabricperf_run_finished_timestamp_seconds").push_back({"", run_labels, *finished});
   if (started && finished)
-    ex.family("fabricperf_run_duration_seconds", "gauge", "How long the run took in seconds.")
-        .samples.push_back({"", run_labels, *finished - *started});
+    ex.samples("fabricperf_run_duration_seconds").push_back({"", run_labels, *finished - *started});
   const auto count_of = [&](const char* key) {
     return doc.contains(key) && doc[key].is_array() ? static_cast<double>(doc[key].size()) : 0.0;
   };
-  ex.family("fabricperf_run_errors", "gauge", "Errors the run recorded.")
-      .samples.push_back({"", run_labels, count_of("errors")});
-  ex.family("fabricperf_run_results", "gauge", "Result rows in the document.")
-      .samples.push_back({"", run_labels, count_of("results")});
+  ex.samples("fabricperf_run_errors").push_back({"", run_labels, count_of("errors")});
+  ex.samples("fabricperf_run_results").push_back({"", run_labels, count_of("results")});
   return ex.text();
 }
 

@@ -78,7 +78,7 @@ one_line_naming invalid_not_json.json
 
 # export
 expect 0 export --format prometheus "$data/suite.json" -o "$work/suite.prom"
-grep -q '^# TYPE fabricperf_bw_avg_gbps gauge$' "$work/suite.prom" || fail "prometheus export lacks TYPE line"
+grep -q '^# TYPE fabricperf_bw_avg_bytes_per_second gauge$' "$work/suite.prom" || fail "prometheus export lacks TYPE line"
 expect 0 export --format csv "$data/coll.json"
 [ "$(wc -l <"$work/out")" -eq 45 ] || fail "coll CSV should have 1 header + 44 lines"
 head -1 "$work/out" | grep -q '^tool,coll,backend,ranks,op,dtype,in_place,size_bytes,' || fail "CSV header: $(head -1 "$work/out")"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prometheus round trip for `fp_report export --format prometheus`:
-#   1. promtool check metrics accepts every exposition (only the accepted "_us" unit lint),
+#   1. every recorded document exports (promtool's lint is results_prometheus_lint's job),
 #   2. a real Pushgateway on 127.0.0.1 accepts the pushes (curl),
 #   3. a real Prometheus (temporary storage, 1 s scrape, honor_labels) scrapes it, and its HTTP
 #      API returns the documents' values and the hostile label values unchanged.
@@ -13,7 +13,7 @@ src=${2:?source dir}
 data=$src/tests/data/results
 py=/usr/bin/python3
 
-for bin in prometheus prometheus-pushgateway promtool curl; do
+for bin in prometheus prometheus-pushgateway curl; do
   command -v "$bin" >/dev/null || { echo "SKIP: $bin is not installed (Debian: prometheus prometheus-pushgateway curl)"; exit 77; }
 done
 
@@ -41,19 +41,11 @@ wait_http() {
   done
 }
 
-# 1. Export and lint.
+# 1. Export.
 docs="suite bw_sweep lat coll topo escaping"
 for d in $docs; do
-  "$fp" export --format prometheus "$data/$d.json" -o "$work/$d.prom" || { fail "export $d"; continue; }
-  promtool check metrics <"$work/$d.prom" >"$work/$d.lint" 2>&1
-  rc=$?
-  if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then
-    fail "promtool rejects $d.prom (exit $rc): $(head -3 "$work/$d.lint")"
-  elif grep -v -e 'metric names should not contain abbreviated units' -e '^$' "$work/$d.lint"; then
-    fail "promtool lint problems in $d.prom beyond the accepted abbreviated units (above)"
-  fi
+  "$fp" export --format prometheus "$data/$d.json" -o "$work/$d.prom" || fail "export $d"
 done
-echo "promtool: checked $(echo $docs | wc -w) expositions"
 
 # 2. Pushgateway.
 pg_port=$(free_port)
@@ -113,32 +105,33 @@ print(f"ok: {sys.argv[3]} = {got}")
 PY
 }
 
-expect_value 'fabricperf_bw_avg_gbps{job="fabricperf",instance="suite",stage="verbs_bw",host="gpu-node-03",peer_host="gpu-node-04",rail="2"}' \
-  "$data/suite.json" '[r for r in d["results"] if r.get("stage")=="verbs_bw" and r["host"]=="gpu-node-03" and r["peer_host"]=="gpu-node-04" and r["rail"]==2][0]["bw_avg_gbps"]'
-expect_value 'fabricperf_check_status{instance="suite",check="pair_bw",host="gpu-node-03",peer_host="gpu-node-04",rail="2"}' \
+# Base units: Gbit/s x 10^9 / 8 and GB/s x 10^9 are bytes/s, microseconds / 10^6 seconds.
+expect_value 'fabricperf_bw_avg_bytes_per_second{job="fabricperf",instance="suite",stage="verbs_bw",host="gpu-node-03",peer="gpu-node-04",rail="2"}' \
+  "$data/suite.json" '[r for r in d["results"] if r.get("stage")=="verbs_bw" and r["host"]=="gpu-node-03" and r["peer_host"]=="gpu-node-04" and r["rail"]==2][0]["bw_avg_gbps"]*1e9/8'
+expect_value 'fabricperf_check_status{instance="suite",check="pair_bw",host="gpu-node-03",peer="gpu-node-04",rail="2"}' \
   "$data/suite.json" '2'
-expect_value 'fabricperf_coll_busbw_gbps{instance="coll",coll="allreduce",size="1073741824",in_place="false"}' \
-  "$data/coll.json" '[r for r in d["results"] if r["coll"]=="allreduce" and r["size_bytes"]==2**30 and not r["in_place"]][0]["busbw_GBps"]*8'
-expect_value 'fabricperf_latency_p99_us{instance="lat",size="4096"}' \
-  "$data/lat.json" '[r for r in d["results"] if r["size_bytes"]==4096][0]["p99_us"]'
-expect_value 'fabricperf_latency_us_count{instance="lat",size="2"}' "$data/lat.json" '1000'
-expect_value 'fabricperf_latency_us_bucket{instance="lat",size="2",le="+Inf"}' "$data/lat.json" '1000'
-expect_value 'fabricperf_bw_avg_gbps{instance="bw_sweep",aggregate="true",size="8388608"}' \
-  "$data/bw_sweep.json" '[r for r in d["results"] if r.get("aggregate") and r["size_bytes"]==8388608][0]["bw_avg_gbps"]'
+expect_value 'fabricperf_coll_busbw_bytes_per_second{instance="coll",coll="allreduce",size="1073741824",in_place="false"}' \
+  "$data/coll.json" '[r for r in d["results"] if r["coll"]=="allreduce" and r["size_bytes"]==2**30 and not r["in_place"]][0]["busbw_GBps"]*1e9'
+expect_value 'fabricperf_latency_p99_seconds{instance="lat",size="4096"}' \
+  "$data/lat.json" '[r for r in d["results"] if r["size_bytes"]==4096][0]["p99_us"]/1e6'
+expect_value 'fabricperf_latency_seconds_count{instance="lat",size="2"}' "$data/lat.json" '1000'
+expect_value 'fabricperf_latency_seconds_bucket{instance="lat",size="2",le="+Inf"}' "$data/lat.json" '1000'
+expect_value 'fabricperf_bw_avg_bytes_per_second{instance="bw_sweep",aggregate="true",size="8388608"}' \
+  "$data/bw_sweep.json" '[r for r in d["results"] if r.get("aggregate") and r["size_bytes"]==8388608][0]["bw_avg_gbps"]*1e9/8'
 expect_value 'fabricperf_topo_gpus{instance="topo",host="gpu-node-02"}' "$data/topo.json" '8'
 expect_value 'fabricperf_run_finished_timestamp_seconds{instance="suite"}' "$data/suite.json" '1773484877.54'
 
 # Hostile label values come back byte for byte.
-out=$(query 'fabricperf_bw_avg_gbps{instance="escaping"}') || fail "no escaping series: $out"
+out=$(query 'fabricperf_bw_avg_bytes_per_second{instance="escaping"}') || fail "no escaping series: $out"
 $py - "$out" "$data/escaping.json" <<'PY' || fail "label values changed on the way through Prometheus"
 import json, sys
 result = json.loads(sys.argv[1])["data"]["result"]
 d = json.load(open(sys.argv[2]))
-want = {r["host"]: r["bw_avg_gbps"] for r in d["results"]}
+want = {r["host"]: r["bw_avg_gbps"] * 1e9 / 8 for r in d["results"]}
 got = {s["metric"]["host"]: float(s["value"][1]) for s in result}
 assert got == want, f"got {got!r}, want {want!r}"
 print(f"ok: {len(got)} hostile host labels round-tripped")
 PY
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; tail -5 "$work/prometheus.log"; exit 1; }
-echo "PASS: Prometheus round trip (promtool, Pushgateway, Prometheus API)"
+echo "PASS: Prometheus round trip (Pushgateway, Prometheus API)"

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "fabricperf/results/prometheus.hpp"
+#include "fabricperf/results/prometheus_metrics.hpp"
 #include "fixtures.hpp"
 
 namespace fabricperf::results {
@@ -21,10 +22,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 std::string family_of(const std::string& sample_line) {
-  std::string name = sample_line.substr(0, sample_line.find_first_of("{ "));
-  for (const char* suffix : {"_bucket", "_sum", "_count"})
-    if (name.ends_with(suffix) && name.starts_with("fabricperf_latency_us")) name = "fabricperf_latency_us";
-  return name;
+  const std::string name = sample_line.substr(0, sample_line.find_first_of("{ "));
+  const PrometheusMetric* family = prometheus_family_of(name);
+  return family ? std::string(family->name) : name;
 }
 
 TEST(PrometheusEscaping, LabelValues) {
@@ -43,6 +43,10 @@ TEST(PrometheusEscaping, LabelNames) {
   EXPECT_EQ(sanitize_label_name("device"), "device");
   EXPECT_EQ(sanitize_label_name("peer-host.name"), "peer_host_name");
   EXPECT_EQ(sanitize_label_name("1st"), "_1st");
+  // promtool lints camelCase label names: snake_case them.
+  EXPECT_EQ(sanitize_label_name("peerHost"), "peer_host");
+  EXPECT_EQ(sanitize_label_name("QPType"), "qptype");
+  EXPECT_EQ(sanitize_label_name("rail2Device"), "rail2_device");
   EXPECT_EQ(sanitize_label_name("__name__"), "exported___name__");
   EXPECT_EQ(sanitize_label_name("le"), "exported_le");
   EXPECT_EQ(sanitize_label_name("job"), "exported_job");
@@ -56,7 +60,7 @@ TEST(Prometheus, EveryFamilyHasHelpAndTypeOnceAndIsContiguous) {
     std::set<std::string> finished;
     std::string current;
     const std::regex sample(
-        R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9.e+Inf]+(NaN)?$)");
+        R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9.e+\-Inf]+(NaN)?$)");
     for (const auto& line : lines) {
       if (line.starts_with("# HELP ")) {
         ++help[line.substr(7, line.find(' ', 7) - 7)];
@@ -83,16 +87,16 @@ TEST(Prometheus, EveryFamilyHasHelpAndTypeOnceAndIsContiguous) {
 
 TEST(Prometheus, BandwidthSamplesWithIdentityLabels) {
   const auto text = to_prometheus(testing::load_fixture("bw_sweep.json"));
-  EXPECT_NE(text.find("# TYPE fabricperf_bw_avg_gbps gauge\n"), std::string::npos);
-  EXPECT_NE(text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",host=\"gpu-node-01\",peer_host=\"gpu-node-02\","
+  EXPECT_NE(text.find("# TYPE fabricperf_bw_avg_bytes_per_second gauge\n"), std::string::npos);
+  EXPECT_NE(text.find("fabricperf_bw_avg_bytes_per_second{tool=\"fp_bw\",host=\"gpu-node-01\",peer=\"gpu-node-02\","
                       "device=\"mlx5_0\",port=\"1\",op=\"write\",size=\"65536\",devices=\"\",aggregate=\"\"} "),
             std::string::npos)
       << text.substr(0, 2000);
   // The aggregate rows carry the same label names (empty = absent).
-  EXPECT_NE(
-      text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",host=\"gpu-node-01\",peer_host=\"gpu-node-02\","
-                "device=\"\",port=\"\",op=\"write\",size=\"8388608\",devices=\"mlx5_0,mlx5_1\",aggregate=\"true\"} "),
-      std::string::npos);
+  EXPECT_NE(text.find("fabricperf_bw_avg_bytes_per_second{tool=\"fp_bw\",host=\"gpu-node-01\",peer=\"gpu-node-02\","
+                      "device=\"\",port=\"\",op=\"write\",size=\"8388608\",devices=\"mlx5_0,mlx5_1\","
+                      "aggregate=\"true\"} "),
+            std::string::npos);
   EXPECT_NE(text.find("fabricperf_check_status{tool=\"fp_bw\",check=\"bw_line_rate\",device=\"mlx5_0\",host=\"gpu-node-"
                       "01\",port=\"1\"} 0\n"),
             std::string::npos);
@@ -107,7 +111,7 @@ TEST(Prometheus, BandwidthSamplesWithIdentityLabels) {
   }
 }
 
-TEST(Prometheus, CollectiveBandwidthInGigabitsPerSecond) {
+TEST(Prometheus, CollectiveBandwidthInBytesPerSecond) {
   const auto doc = make_doc({{{"coll", "allreduce"},
                               {"backend", "nccl"},
                               {"ranks", 16},
@@ -121,14 +125,17 @@ TEST(Prometheus, CollectiveBandwidthInGigabitsPerSecond) {
                               {"wrong", 0}}},
                             nlohmann::json::array(), "fp_coll");
   const auto text = to_prometheus(doc);
-  EXPECT_NE(
-      text.find(
-          "fabricperf_coll_busbw_gbps{tool=\"fp_coll\",coll=\"allreduce\",backend=\"nccl\",ranks=\"16\",op=\"sum\","
-          "dtype=\"float\",in_place=\"false\",size=\"1024\"} 0.75\n"),
-      std::string::npos)
+  // busbw_GBps is GB/s (10^9 bytes/s): 0.09375 GB/s is 93750000 bytes/s (not x 8, not Gbit/s).
+  EXPECT_NE(text.find("fabricperf_coll_busbw_bytes_per_second{tool=\"fp_coll\",coll=\"allreduce\",backend=\"nccl\","
+                      "ranks=\"16\",op=\"sum\",dtype=\"float\",in_place=\"false\",size=\"1024\"} 93750000\n"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("fabricperf_coll_time_us{"), std::string::npos);
-  EXPECT_NE(text.find("fabricperf_coll_wrong{"), std::string::npos);
+  EXPECT_NE(text.find("fabricperf_coll_algbw_bytes_per_second{"), std::string::npos);
+  EXPECT_NE(text.find("fabricperf_coll_time_seconds{tool=\"fp_coll\",coll=\"allreduce\",backend=\"nccl\",ranks=\"16\","
+                      "op=\"sum\",dtype=\"float\",in_place=\"false\",size=\"1024\"} 2.05e-05\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("fabricperf_coll_wrong_elements{"), std::string::npos);
 }
 
 TEST(Prometheus, LatencyHistogramIsCumulative) {
@@ -140,26 +147,30 @@ TEST(Prometheus, LatencyHistogramIsCumulative) {
         {"histogram", {{{"le", 2.0}, {"count", 6}}, {{"le", 1.5}, {"count", 3}}, {{"le", 4.0}, {"count", 1}}}}}},
       nlohmann::json::array(), "fp_lat");
   const auto text = to_prometheus(doc);
-  EXPECT_NE(text.find("# TYPE fabricperf_latency_us histogram\n"
-                      "fabricperf_latency_us_bucket{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\",le=\"1.5\"} 3\n"
-                      "fabricperf_latency_us_bucket{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\",le=\"2\"} 9\n"
-                      "fabricperf_latency_us_bucket{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\",le=\"4\"} 10\n"
-                      "fabricperf_latency_us_bucket{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\",le=\"+Inf\"} 10\n"
-                      "fabricperf_latency_us_sum{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\"} 20\n"
-                      "fabricperf_latency_us_count{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\"} 10\n"),
-            std::string::npos)
+  // Bucket edges, sum and percentiles in seconds (the document's microseconds / 10^6).
+  EXPECT_NE(
+      text.find("# TYPE fabricperf_latency_seconds histogram\n"
+                "fabricperf_latency_seconds_bucket{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\",le=\"1.5e-06\"} 3\n"
+                "fabricperf_latency_seconds_bucket{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\",le=\"2e-06\"} 9\n"
+                "fabricperf_latency_seconds_bucket{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\",le=\"4e-06\"} 10\n"
+                "fabricperf_latency_seconds_bucket{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\",le=\"+Inf\"} 10\n"
+                "fabricperf_latency_seconds_sum{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\"} 2e-05\n"
+                "fabricperf_latency_seconds_count{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\"} 10\n"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find("fabricperf_latency_p99_us{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\"} 2.5\n"),
+  EXPECT_NE(text.find("fabricperf_latency_p99_seconds{tool=\"fp_lat\",device=\"mlx5_0\",size=\"2\"} 2.5e-06\n"),
             std::string::npos);
 }
 
 TEST(Prometheus, RepeatedRowsGetARepeatLabelInsteadOfDuplicateSeries) {
   auto row = [](double bw) { return nlohmann::json{{"device", "mlx5_0"}, {"size_bytes", 4096}, {"bw_avg_gbps", bw}}; };
   const auto text = to_prometheus(make_doc({row(1), row(2), row(3)}));
-  EXPECT_NE(text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",device=\"mlx5_0\",size=\"4096\",repeat=\"0\"} 1\n"),
+  EXPECT_NE(text.find("fabricperf_bw_avg_bytes_per_second{tool=\"fp_bw\",device=\"mlx5_0\",size=\"4096\",repeat=\"0\"} "
+                      "1.25e+08\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("fabricperf_bw_avg_gbps{tool=\"fp_bw\",device=\"mlx5_0\",size=\"4096\",repeat=\"2\"} 3\n"),
+  EXPECT_NE(text.find("fabricperf_bw_avg_bytes_per_second{tool=\"fp_bw\",device=\"mlx5_0\",size=\"4096\",repeat=\"2\"} "
+                      "3.75e+08\n"),
             std::string::npos)
       << text;
 }
@@ -195,7 +206,7 @@ TEST(Prometheus, CheckStatusValuesAndMeasuredNumbers) {
 
 TEST(Prometheus, EmptyFamiliesAreLeftOut) {
   const auto text = to_prometheus(make_doc({}));
-  EXPECT_EQ(text.find("fabricperf_bw_avg_gbps"), std::string::npos);
+  EXPECT_EQ(text.find("fabricperf_bw_avg_bytes_per_second"), std::string::npos);
   EXPECT_EQ(text.find("fabricperf_check_status"), std::string::npos);
   EXPECT_NE(text.find("fabricperf_run_info{tool=\"fp_bw\",version=\"0.1.0\",schema=\"fabricperf/1\"} 1\n"),
             std::string::npos);

@@ -1,6 +1,6 @@
 #pragma once
 // The catalogue of result metrics fp_report knows: which way is better, whether compare looks
-// at it by default, and its stable Prometheus name.
+// at it by default (Prometheus names: prometheus_metrics.hpp).
 #include <span>
 #include <string_view>
 
@@ -11,10 +11,7 @@ enum class Better { higher, lower };
 struct MetricInfo {
   std::string_view field;  // JSON field in results[]
   Better better;
-  bool compared_by_default;          // fp_report compare without --metrics
-  std::string_view prometheus_name;  // stable exposition name
-  double prometheus_scale;           // exposition value = field value * scale
-  std::string_view help;             // HELP text (units included)
+  bool compared_by_default;  // fp_report compare without --metrics
 };
 
 [[nodiscard]] std::span<const MetricInfo> metric_catalogue();
