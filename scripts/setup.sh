@@ -16,6 +16,7 @@ packages=(
   openssh-server openssh-client iproute2 procps
   clang-format clang-tidy clang libclang-rt-14-dev
   prometheus prometheus-pushgateway curl chromium
+  dpkg-dev help2man lintian                    # the Debian package and its test (cmake/Packaging.cmake)
 )
 
 missing=()
