@@ -42,6 +42,13 @@ if(NOT FABRICPERF_WITH_CUDA STREQUAL "OFF")
   find_package(CUDAToolkit QUIET)
   if(CUDAToolkit_FOUND)
     set(FABRICPERF_HAVE_CUDA ON)
+    # One CUDA runtime for every target: the static one. NCCL carries its own static copy, so
+    # nothing needs libcudart.so.N at run time (the GPU bundle ships no cudart), and fp_gdr/fp_coll/
+    # fp_suite start on hosts without the driver and say so (the runtime loads libcuda.so.1 itself).
+    # fp_suite links fpgdr and the NCCL backend: mixing static and shared cudart there would put
+    # two runtimes (two sets of per-thread device state) in one process.
+    set(CMAKE_CUDA_RUNTIME_LIBRARY Static)
+    set(FABRICPERF_CUDART CUDA::cudart_static)
     fabricperf_note("CUDA" ON "toolkit ${CUDAToolkit_VERSION} at ${CUDAToolkit_BIN_DIR}")
   elseif(FABRICPERF_WITH_CUDA STREQUAL "ON")
     message(FATAL_ERROR "FABRICPERF_WITH_CUDA=ON but no CUDA toolkit was found (set CUDAToolkit_ROOT)")
@@ -61,7 +68,7 @@ if(NOT FABRICPERF_WITH_NCCL STREQUAL "OFF" AND FABRICPERF_HAVE_CUDA)
     set(FABRICPERF_HAVE_NCCL ON)
     add_library(fabricperf_nccl INTERFACE)
     target_include_directories(fabricperf_nccl INTERFACE ${NCCL_INCLUDE_DIR})
-    target_link_libraries(fabricperf_nccl INTERFACE ${NCCL_LIBRARY} CUDA::cudart)
+    target_link_libraries(fabricperf_nccl INTERFACE ${NCCL_LIBRARY} ${FABRICPERF_CUDART})
     add_library(NCCL::nccl ALIAS fabricperf_nccl)
     fabricperf_note("NCCL" ON "${NCCL_LIBRARY}")
   endif()

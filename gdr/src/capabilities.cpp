@@ -122,6 +122,7 @@ void fill_cuda_capabilities(GpuCapabilities& caps, int device) {
   const cuda::Availability a = cuda::availability();
   caps.cuda_built = a.built;
   caps.cuda_driver = a.driver;
+  caps.cuda_driver_too_old = a.driver_too_old;
   caps.cuda_devices = a.devices;
   caps.cuda_error = a.error;
   if (!a.usable() || device < 0 || device >= a.devices) return;

@@ -30,10 +30,6 @@ void check(cudaError_t e, const std::string& call) {
     throw CudaError(call.substr(0, call.find('(')), static_cast<int>(e), call + ": " + runtime_error_text(e));
 }
 
-std::string version_text(int v) {
-  return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
-}
-
 // A driver API function by name, through the runtime (the runtime owns the loaded libcuda).
 template <typename Fn>
 Fn driver_function(const char* name, unsigned version) {
@@ -118,9 +114,10 @@ Availability availability() {
   } else if (e == cudaErrorNoDevice) {
     a.driver = true;
     a.error = "cudaGetDeviceCount: " + runtime_error_text(e);
-  } else if (e == cudaErrorInsufficientDriver && a.driver_version > 0) {
-    a.error = "the CUDA driver (" + version_text(a.driver_version) + ") is older than the CUDA runtime (" +
-              version_text(a.runtime_version) + ") fp_gdr was built with";
+  } else if (e == cudaErrorInsufficientDriver) {
+    // libcuda is there but cannot run this runtime: not "no device", the driver needs an update.
+    a.driver_too_old = true;
+    a.error = driver_too_old_message(a.driver_version, a.runtime_version);
   } else {
     a.error = "cudaGetDeviceCount: " + runtime_error_text(e);
   }
@@ -197,14 +194,21 @@ DeviceMemory::DeviceMemory(int device, std::size_t bytes) : device_(device) {
   allocation_size_ = layout.allocation_bytes;
   data_ = reinterpret_cast<void*>(buffer_start(reinterpret_cast<std::uintptr_t>(allocation_), layout));
   size_ = layout.usable_bytes;
-  // Ordering of copies/kernels with the NIC's accesses (recommended for GPUDirect RDMA); a
-  // driver without the attribute still works, so a failure here is not fatal.
+  // Orders copies and kernels with the NIC's accesses (GPUDirect RDMA needs it: without it a
+  // copy-out may read data the NIC has not finished writing). Every driver that runs this
+  // runtime has the attribute, so a failure is an error, not a silent loss of ordering.
   try {
     auto set_attr =
         driver_function<CUresult (*)(const void*, CUpointer_attribute, CUdeviceptr)>("cuPointerSetAttribute", 6000);
     const unsigned int one = 1;
-    set_attr(&one, CU_POINTER_ATTRIBUTE_SYNC_MEMOPS, reinterpret_cast<CUdeviceptr>(data_));
+    const CUresult r = set_attr(&one, CU_POINTER_ATTRIBUTE_SYNC_MEMOPS, reinterpret_cast<CUdeviceptr>(allocation_));
+    if (r != CUDA_SUCCESS)
+      throw CudaError(
+          "cuPointerSetAttribute", static_cast<int>(r),
+          "cuPointerSetAttribute(SYNC_MEMOPS, GPU " + std::to_string(device) + "): " + driver_error_text(r));
   } catch (const CudaError&) {
+    release();
+    throw;
   }
   const cudaError_t e = cudaMemset(allocation_, 0, allocation_size_);
   if (e != cudaSuccess) {

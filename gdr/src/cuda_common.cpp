@@ -1,4 +1,4 @@
-// Parts of the CUDA layer that need no CUDA: bus id formatting, file descriptors.
+// Parts of the CUDA layer that need no CUDA: version texts, bus id formatting, file descriptors.
 #include <unistd.h>
 
 #include <cctype>
@@ -7,6 +7,15 @@
 #include "fabricperf/gdr/cuda.hpp"
 
 namespace fabricperf::gdr::cuda {
+
+std::string version_text(int version) {
+  return std::to_string(version / 1000) + "." + std::to_string((version % 1000) / 10);
+}
+
+std::string driver_too_old_message(int driver_version, int runtime_version) {
+  const std::string driver = driver_version > 0 ? "CUDA driver " + version_text(driver_version) : "the CUDA driver";
+  return driver + " is older than the runtime " + version_text(runtime_version) + ": update the driver";
+}
 
 std::string normalize_bus_id(const std::string& id) {
   unsigned domain = 0, bus = 0, dev = 0, fn = 0;

@@ -46,6 +46,9 @@ class DeviceBuffer final : public verbs::Buffer {
   bool host_accessible() const noexcept override { return false; }
 
   verbs::MemoryRegion register_memory(ibv_pd* pd, int access) override {
+    // The dma-buf export (cuMemGetHandleForAddressRange) works in the current context: make the
+    // buffer's GPU current, whichever GPU the caller last used.
+    cuda::DeviceScope scope(memory_.device());
     return register_buffer(cfg_, pd, data(), size(), access);
   }
   void copy_in(std::size_t offset, std::span<const std::byte> src) override {

@@ -46,6 +46,8 @@ std::optional<Blocker> cuda_blocker(const GpuCapabilities& caps) {
   if (!caps.cuda_built)
     return Blocker{"fp_gdr was built without CUDA support",
                    "rebuild with the CUDA toolkit installed (cmake -DFABRICPERF_WITH_CUDA=ON)"};
+  if (caps.cuda_driver_too_old)  // there may well be a GPU: the driver cannot run this runtime
+    return Blocker{caps.cuda_error, "install the NVIDIA driver of this CUDA release or newer, or use --mem host"};
   if (!caps.cuda_driver)
     return Blocker{"no CUDA device: no CUDA driver" + (caps.cuda_error.empty() ? "" : " (" + caps.cuda_error + ")"),
                    "install the NVIDIA driver on a host with a GPU, or use --mem host"};

@@ -42,6 +42,30 @@ TEST(CudaLayer, NormalizeBusId) {
   EXPECT_EQ(cuda::normalize_bus_id("GPU-XYZ"), "gpu-xyz");
 }
 
+TEST(CudaLayer, VersionText) {
+  EXPECT_EQ(cuda::version_text(12040), "12.4");
+  EXPECT_EQ(cuda::version_text(13000), "13.0");
+  EXPECT_EQ(cuda::version_text(12090), "12.9");
+}
+
+// A driver older than the runtime (cudaErrorInsufficientDriver) is named as such, with both
+// versions and the remedy, and the blocker says so instead of "no CUDA device".
+TEST(CudaLayer, DriverOlderThanRuntimeIsNotNoDevice) {
+  EXPECT_EQ(cuda::driver_too_old_message(12040, 13000),
+            "CUDA driver 12.4 is older than the runtime 13.0: update the driver");
+  EXPECT_EQ(cuda::driver_too_old_message(0, 13000),
+            "the CUDA driver is older than the runtime 13.0: update the driver");
+  GpuCapabilities caps;
+  caps.cuda_built = true;
+  caps.cuda_driver_too_old = true;
+  caps.cuda_error = cuda::driver_too_old_message(12040, 13000);
+  const auto b = cuda_blocker(caps);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->reason, "CUDA driver 12.4 is older than the runtime 13.0: update the driver");
+  EXPECT_EQ(b->reason.find("no CUDA device"), std::string::npos) << b->reason;
+  EXPECT_NE(b->remedy.find("driver"), std::string::npos) << b->remedy;
+}
+
 TEST(CudaLayer, FileDescriptorOwnsAndCloses) {
   int p[2];
   ASSERT_EQ(::pipe(p), 0);

@@ -121,3 +121,32 @@ TEST(GpuProvider, RegistrationOnARealNicOrItsDiagnosis) {
   ASSERT_EQ(checks.size(), 1u);
   EXPECT_EQ(checks[0].name, "gpu_memory_registration");
 }
+
+// Issue 20 item 5: the dma-buf export works in the current context, so registering a buffer of
+// the last GPU while GPU 0 is current must make the buffer's GPU current itself. Needs two GPUs
+// and an RDMA device with dma-buf support.
+TEST(GpuProvider, DmabufRegistrationOfAnotherGpusBuffer) {
+  const auto a = cuda::availability();
+  if (!a.usable() || a.devices < 2) GTEST_SKIP() << "needs two CUDA devices";
+  std::vector<std::string> nics;
+  try {
+    nics = verbs::available_devices();
+  } catch (const Error&) {
+  }
+  if (nics.empty()) GTEST_SKIP() << "no RDMA device on this GPU machine";
+  verbs::DeviceList list;
+  verbs::Context ctx(list.find(nics[0]));
+  verbs::ProtectionDomain pd(ctx.get());
+  const int last = a.devices - 1;
+  auto cfg = config(MemoryKind::cuda_dmabuf);
+  fill_cuda_capabilities(cfg.caps, last);
+  cfg.gpu = cfg.target.gpu = last;
+  cfg.caps.nic = cfg.target.nic = nics[0];
+  cfg.caps.nic_dmabuf = probe_nic_dmabuf(pd.get());
+  if (cfg.caps.nic_dmabuf != Tri::yes || cfg.caps.device_dmabuf != Tri::yes)
+    GTEST_SKIP() << "no dma-buf path between GPU " << last << " and " << nics[0];
+  auto buf = make_gpu_memory_provider(cfg)->allocate(1U << 20);
+  cuda::DeviceScope current(0);
+  auto mr = buf->register_memory(pd.get(), IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
+  EXPECT_TRUE(static_cast<bool>(mr));
+}

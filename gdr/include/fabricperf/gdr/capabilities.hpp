@@ -15,6 +15,7 @@ struct GpuCapabilities {
   // CUDA (from the runtime and the lazily loaded driver).
   bool cuda_built = false;           // fp_gdr was compiled with CUDA support
   bool cuda_driver = false;          // libcuda.so.1 loaded and initialised
+  bool cuda_driver_too_old = false;  // libcuda.so.1 is older than the runtime fp_gdr was built with
   int cuda_devices = 0;              // devices the driver sees
   std::string cuda_error;            // why CUDA is unusable ("" when it is usable)
   Tri device_dmabuf = Tri::unknown;  // CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED of the GPU in use

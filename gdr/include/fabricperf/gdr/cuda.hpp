@@ -36,7 +36,8 @@ struct Availability {
   int devices = 0;
   int driver_version = 0;  // 12040 = 12.4; 0 when unknown
   int runtime_version = 0;
-  std::string error;  // why CUDA cannot be used ("" when it can)
+  bool driver_too_old = false;  // the driver is older than the runtime (cudaErrorInsufficientDriver)
+  std::string error;            // why CUDA cannot be used ("" when it can)
   [[nodiscard]] bool usable() const noexcept { return built && driver && devices > 0; }
 };
 
@@ -61,6 +62,13 @@ struct DeviceInfo {
   Tri gpudirect_rdma = Tri::unknown;
 };
 [[nodiscard]] DeviceInfo describe_device(int index);
+
+// A CUDA version number as text: 12040 -> "12.4", 13000 -> "13.0".
+[[nodiscard]] std::string version_text(int version);
+
+// What to say when the driver cannot run this runtime (cudaErrorInsufficientDriver):
+// "CUDA driver 12.4 is older than the runtime 13.0: update the driver" (driver_version 0 = unknown).
+[[nodiscard]] std::string driver_too_old_message(int driver_version, int runtime_version);
 
 // "00000000:17:00.0" / "0000:17:00.0" / "17:00.0" -> "0000:17:00.0".
 [[nodiscard]] std::string normalize_bus_id(const std::string& id);
