@@ -12,8 +12,20 @@
 #   4. a summary; exit 0 when no step failed.
 # Usage: scripts/device-check.sh [--build-dir DIR] [--jobs N] [--standalone]
 # Logs: $OUT/device-check.log when OUT is set (the device tool's output folder), else DIR/logs.
+#
+# The self-contained bundle (for a GPU machine with a driver and nothing else: no packages, no
+# network; the way to use a lent GPU machine):
+#   scripts/device-check.sh --bundle DIR [--build-dir B] [--nccl-tests SRC] [--gpu-arch 90] [--jobs N]
+# builds here (CUDA toolkit + NCCL + the project's dependencies, no GPU needed) the gpu-labelled
+# tests, fp_gdr, fp_coll, fp_report and, from an nccl-tests source tree, all_reduce_perf, with
+# every non-system library, in under 64 MiB; then start DIR/run there (8 minutes at most; last
+# line "gpu-check: N passed, N failed, N skipped"; one result document). See
+# scripts/gpu-bundle/README.md.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+for a in "$@"; do
+  [ "$a" = --bundle ] && exec "$root/scripts/gpu-bundle/build.sh" "$@"
+done
 build=$root/build-device
 jobs=$(nproc 2>/dev/null || echo 4)
 force_standalone=0
@@ -22,7 +34,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
     --standalone) force_standalone=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "device-check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
