@@ -151,7 +151,7 @@ const std::string_view kReportJs = R"js(
     });
     if (cat) {
       spec.categories.forEach(function (c, i) {
-        label(svg, xpos(i), H - B + 16, c, {'class': 'tick', 'text-anchor': 'middle'});
+        label(svg, xpos(i), H - B + 20, c, {'class': 'tick', 'text-anchor': 'middle'});
       });
     } else {
       var lo = Math.ceil(lmin), hi = Math.floor(lmax), every = Math.max(1, Math.ceil((hi - lo + 1) / 12));
@@ -159,7 +159,7 @@ const std::string_view kReportJs = R"js(
         if ((k - lo) % every) continue;
         var x = xpos(Math.pow(2, k));
         el('line', {x1: x, x2: x, y1: T, y2: H - B, 'class': 'grid'}, svg);
-        label(svg, x, H - B + 16, fmtSize(Math.pow(2, k)), {'class': 'tick', 'text-anchor': 'middle'});
+        label(svg, x, H - B + 20, fmtSize(Math.pow(2, k)), {'class': 'tick', 'text-anchor': 'middle'});
       }
     }
     el('line', {x1: L, x2: W - R, y1: H - B, y2: H - B, 'class': 'axis'}, svg);
@@ -214,7 +214,7 @@ const std::string_view kReportJs = R"js(
     var my = (T + H - B) / 2;
     label(svg, 16, my, spec.y_label, {'class': 'label', 'text-anchor': 'middle', transform: 'rotate(-90 16 ' + my + ')'});
     spec.categories.forEach(function (c, i) {
-      var x = L + (i + 0.5) * band, y = H - B + 14;
+      var x = L + (i + 0.5) * band, y = H - B + 18;
       label(svg, x, y, c, slanted ? {'class': 'tick', 'text-anchor': 'end', transform: 'rotate(-35 ' + x + ' ' + y + ')'}
                                   : {'class': 'tick', 'text-anchor': 'middle'});
     });
@@ -247,8 +247,10 @@ const std::string_view kReportJs = R"js(
     var longest = 0;
     rows.concat(cols).forEach(function (h) { longest = Math.max(longest, h.length); });
     var lw = Math.min(180, 14 + 7 * longest), lh = Math.min(130, 14 + 5 * longest);
-    var cell = Math.max(30, Math.min(64, Math.floor(760 / Math.max(cols.length, 1))));
-    var W = lw + cols.length * cell + 20, H = lh + rows.length * cell + 64;
+    var cell = spec.cell, key = spec.key;
+    // Column names lean right (-40 degrees) from their cell's centre: room for the last one.
+    var reach = Math.max(20, 7 * longest * Math.cos(40 * Math.PI / 180) - cell / 2 + 8);
+    var W = Math.ceil(lw + Math.max(cols.length * cell + reach, key.span + 20)), H = lh + rows.length * cell + 82;
     var svg = el('svg', {viewBox: '0 0 ' + W + ' ' + H, 'class': 'fp-svg', role: 'img', 'data-kind': 'heatmap'}, box);
     svg.style.maxWidth = W + 'px';
     tip(svg, spec.title);
@@ -268,13 +270,15 @@ const std::string_view kReportJs = R"js(
               {'class': 'cell-text', 'text-anchor': 'middle', 'pointer-events': 'none'});
       });
     });
-    // Colour key: 60% .. 100% of the best pair.
-    var ky = lh + rows.length * cell + 22, kx = lw, kw = Math.min(240, cols.length * cell);
+    // Colour key: 60% .. 100% of the best pair. Texts and widths come from the spec
+    // (results/src/heatmap_key.cpp): the axis text on its own line, then the bar, then the
+    // low and high labels under its two ends, never over each other.
+    var ky = lh + rows.length * cell + 40, kx = lw, kw = key.width;
+    label(svg, kx, ky - 8, key.axis, {'class': 'tick'});
     for (var s = 0; s < 20; s++)
       el('rect', {x: kx + s * kw / 20, y: ky, width: kw / 20 + 0.5, height: 10, fill: heatColor(0.6 + 0.4 * s / 19)}, svg);
-    label(svg, kx, ky + 24, '\u2264 ' + fmtNum(0.6 * vmax) + ' ' + spec.unit, {'class': 'tick'});
-    label(svg, kx + kw, ky + 24, fmtNum(vmax) + ' ' + spec.unit, {'class': 'tick', 'text-anchor': 'end'});
-    label(svg, kx, ky - 4, spec.row_label + ' (rows) \u2192 ' + spec.col_label + ' (columns)', {'class': 'tick'});
+    label(svg, kx, ky + 24, key.low, {'class': 'tick'});
+    label(svg, kx + kw, ky + 24, key.high, {'class': 'tick', 'text-anchor': 'end'});
     return true;
   }
 

@@ -9,6 +9,7 @@
 #include "fabricperf/results/document.hpp"
 #include "fabricperf/results/html_report.hpp"
 #include "fabricperf/sizes.hpp"
+#include "heatmap_key.hpp"
 
 namespace fabricperf::results {
 namespace detail {
@@ -367,6 +368,11 @@ std::set<std::string> pair_heatmaps(nlohmann::json& specs, const nlohmann::json&
     std::string size_text;
     for (const double s : sizes)
       size_text += (size_text.empty() ? "" : ", ") + format_size(static_cast<std::uint64_t>(s)) + "B";
+    double vmax = 0;
+    for (const auto& [where, cell] : m.cells) vmax = std::max(vmax, cell.value);
+    const double cell_px = std::clamp(std::floor(760.0 / static_cast<double>(m.hosts.size())), 30.0, 64.0);
+    const HeatmapKey colour_key =
+        heatmap_key(vmax, "Gbit/s", "host", "peer host", cell_px * static_cast<double>(m.hosts.size()));
     specs.push_back({{"id", "pairs-" + std::to_string(index++)},
                      {"section", "pairs"},
                      {"kind", "heatmap"},
@@ -374,6 +380,8 @@ std::set<std::string> pair_heatmaps(nlohmann::json& specs, const nlohmann::json&
                      {"row_label", "host"},
                      {"col_label", "peer host"},
                      {"unit", "Gbit/s"},
+                     {"cell", cell_px},
+                     {"key", to_json(colour_key)},
                      {"rows", m.hosts},
                      {"cols", m.hosts},
                      {"values", values},
