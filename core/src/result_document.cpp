@@ -74,7 +74,7 @@ nlohmann::json read_result_document(const std::string& path) {
   }
   if (!doc.is_object()) throw UsageError(path + ": not a fabricperf result document (not an object)");
   if (!doc.contains("schema") || doc["schema"] != kSchemaId)
-    throw UsageError(path + ": not a fabricperf/1 result document (schema is " +
+    throw UsageError(path + ": not a " + std::string(kSchemaId) + " result document (schema is " +
                      (doc.contains("schema") ? doc["schema"].dump() : std::string("missing")) + ")");
   for (const char* key : {"tool", "status", "results", "checks", "errors"})
     if (!doc.contains(key)) throw UsageError(path + ": result document lacks '" + key + "'");

@@ -9,6 +9,7 @@
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/results/document.hpp"
+#include "fabricperf/results/normalize.hpp"
 
 namespace fabricperf::results {
 namespace {
@@ -363,10 +364,22 @@ bool CompareReport::regressed(const CompareOptions& options) const {
          (options.fail_on_missing && !only_in_base.empty());
 }
 
-CompareReport compare_documents(const nlohmann::json& base, const nlohmann::json& next, const CompareOptions& options) {
-  require_bounded_depth(base, "baseline document");
-  require_bounded_depth(next, "new document");
+CompareReport compare_documents(const nlohmann::json& base_doc, const nlohmann::json& next_doc,
+                                const CompareOptions& options) {
+  require_bounded_depth(base_doc, "baseline document");
+  require_bounded_depth(next_doc, "new document");
+  const std::optional<nlohmann::json> base_v2 = normalized_against(base_doc, next_doc);
+  const std::optional<nlohmann::json> next_v2 = normalized_against(next_doc, base_doc);
+  const nlohmann::json& base = base_v2 ? *base_v2 : base_doc;
+  const nlohmann::json& next = next_v2 ? *next_v2 : next_doc;
   CompareReport report;
+  report.base_rows = member(base, "results").size();
+  report.new_rows = member(next, "results").size();
+  for (const auto& [doc, name] : {std::pair{&base_v2, "BASE"}, std::pair{&next_v2, "NEW"}})
+    if (doc->has_value())
+      report.notes.push_back(std::string(name) +
+                             " is a fabricperf/1 document, read as fabricperf/2 (round-trip flags "
+                             "as latency, suite bandwidth iterations as messages)");
   const auto metrics = selected_metrics(options);
   for (const MetricInfo* m : metrics) report.metric_names.emplace_back(m->field);
   const nlohmann::json* docs[] = {&base, &next};
@@ -390,6 +403,7 @@ CompareReport compare_documents(const nlohmann::json& base, const nlohmann::json
       continue;
     }
     const Group& other = next_groups[found->second];
+    ++report.matched_rows;
     for (const MetricInfo* metric : metrics) {
       auto b = side_of(group.rows, *metric);
       auto n = side_of(other.rows, *metric);

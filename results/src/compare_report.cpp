@@ -1,4 +1,4 @@
-// The outputs of a comparison: the fabricperf/1 report document and the human table.
+// The outputs of a comparison: the report document and the human table.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -8,6 +8,7 @@
 #include "fabricperf/result_document.hpp"
 #include "fabricperf/results/compare.hpp"
 #include "fabricperf/results/document.hpp"
+#include "fabricperf/results/normalize.hpp"
 
 namespace fabricperf::results {
 namespace {
@@ -56,9 +57,14 @@ std::string format_pct(const std::optional<double>& pct) {
 
 }  // namespace
 
-nlohmann::json compare_report_document(const CompareReport& report, const nlohmann::json& base,
-                                       const nlohmann::json& next, const CompareSources& sources,
+nlohmann::json compare_report_document(const CompareReport& report, const nlohmann::json& base_doc,
+                                       const nlohmann::json& next_doc, const CompareSources& sources,
                                        const CompareOptions& options) {
+  // The rows as compare_documents matched them (a fabricperf/1 side read as fabricperf/2).
+  const std::optional<nlohmann::json> base_v2 = normalized_against(base_doc, next_doc);
+  const std::optional<nlohmann::json> next_v2 = normalized_against(next_doc, base_doc);
+  const nlohmann::json& base = base_v2 ? *base_v2 : base_doc;
+  const nlohmann::json& next = next_v2 ? *next_v2 : next_doc;
   ResultDocument doc("fp_report",
                      sources.command_line.empty() ? std::vector<std::string>{"fp_report"} : sources.command_line);
   const auto describe_input = [](const std::string& path, const nlohmann::json& d) {
@@ -186,7 +192,7 @@ nlohmann::json compare_report_document(const CompareReport& report, const nlohma
     const std::size_t regressions = report.count(Verdict::regression);
     Check check;
     check.name = "no_regression";
-    check.status = report.regressed(options) ? CheckStatus::fail : CheckStatus::pass;
+    check.status = report.regressed(options) || report.compared_nothing() ? CheckStatus::fail : CheckStatus::pass;
     check.expected = {{"tolerance_pct", options.tolerance_pct}, {"noise_k", options.noise_k}};
     check.measured = {{"compared", report.metrics.size()},
                       {"regressions", regressions},
@@ -205,8 +211,9 @@ std::string format_compare_table(const CompareReport& report, const CompareOptio
                                  const CompareSources& sources, bool all_rows) {
   std::string out;
   const bool regressed = report.regressed(options);
-  out += std::string(regressed ? "REGRESSION" : "OK") + ": " + sources.new_path + " against " + sources.base_path +
-         " (tolerance " + format_value(options.tolerance_pct) + "% or " + format_value(options.noise_k) + " x noise)\n";
+  const std::string outcome = regressed ? "REGRESSION" : report.compared_nothing() ? "NOTHING COMPARED" : "OK";
+  out += outcome + ": " + sources.new_path + " against " + sources.base_path + " (tolerance " +
+         format_value(options.tolerance_pct) + "% or " + format_value(options.noise_k) + " x noise)\n";
   for (const auto& note : report.notes) out += "note: " + note + "\n";
   if (!report.environment.empty()) {
     out += "\nChanged since BASE:\n";
@@ -269,7 +276,7 @@ std::string format_compare_table(const CompareReport& report, const CompareOptio
          std::to_string(report.count(Verdict::improved)) + " improved, " + std::to_string(report.count(Verdict::ok)) +
          " within tolerance; " + std::to_string(report.check_regressions()) + " check(s) newly failing; " +
          std::to_string(report.only_in_base.size()) + " row(s) only in BASE, " +
-         std::to_string(report.only_in_new.size()) + " only in NEW -> " + (regressed ? "REGRESSION" : "OK") + "\n";
+         std::to_string(report.only_in_new.size()) + " only in NEW -> " + outcome + "\n";
   return out;
 }
 

@@ -17,14 +17,16 @@ nlohmann::json read_document_json(const std::string& path) {
 void check_document(const nlohmann::json& doc, const std::string& name) {
   if (!doc.is_object()) throw UsageError(name + ": not a fabricperf result document (not an object)");
   const auto schema = doc.find("schema");
-  if (schema == doc.end() || *schema != kSchemaId) {
+  if (schema == doc.end() || (*schema != kSchemaId && *schema != kSchemaV1Id)) {
     std::string found = schema == doc.end() ? std::string("missing") : schema->dump();
     if (found.size() > 80) found = found.substr(0, 80) + "...";
-    throw UsageError(name + ": not a fabricperf/1 result document (schema is " + found + ")");
+    throw UsageError(name + ": not a " + std::string(kSchemaId) + " or " + std::string(kSchemaV1Id) +
+                     " result document (schema is " + found + ")");
   }
   const auto problems = validate_document(doc);
   if (!problems.empty()) {
-    std::string message = name + ": does not match the fabricperf/1 schema: " + to_string(problems.front());
+    std::string message =
+        name + ": does not match the " + schema->get<std::string>() + " schema: " + to_string(problems.front());
     if (problems.size() > 1) message += " (and " + std::to_string(problems.size() - 1) + " more problems)";
     throw UsageError(message);
   }

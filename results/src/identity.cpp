@@ -13,12 +13,13 @@ namespace fabricperf::results {
 namespace {
 
 // Display order: where, between whom, over what, what operation, how big.
-constexpr std::array<std::string_view, 40> kKnownKeys = {
-    "kind",      "stage",      "tool",      "coll",       "backend", "host",        "peer_host", "hosts",
-    "pair",      "rank",       "peer_rank", "ranks",      "device",  "peer_device", "devices",   "port",
-    "peer_port", "rail",       "gpu",       "peer_gpu",   "nic",     "op",          "direction", "bidirectional",
-    "transport", "connection", "qp_type",   "qps",        "mtu",     "memory",      "dtype",     "redop",
-    "root",      "in_place",   "aggregate", "size_bytes", "metric",  "what",        "check",     "name"};
+constexpr std::array<std::string_view, 41> kKnownKeys = {
+    "kind",      "stage",      "tool",          "coll",      "backend",   "host",       "peer_host",
+    "hosts",     "pair",       "rank",          "peer_rank", "ranks",     "device",     "peer_device",
+    "devices",   "port",       "peer_port",     "rail",      "gpu",       "peer_gpu",   "nic",
+    "op",        "direction",  "bidirectional", "latency",   "transport", "connection", "qp_type",
+    "qps",       "mtu",        "memory",        "dtype",     "redop",     "root",       "in_place",
+    "aggregate", "size_bytes", "metric",        "what",      "check",     "name"};
 
 constexpr std::array<std::string_view, 26> kNeverKeys = {
     "status",    "verdict",    "detail", "details", "note",   "notes",    "message", "error", "errors",

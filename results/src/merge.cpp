@@ -31,8 +31,14 @@ nlohmann::json merge_documents(const std::vector<MergeInput>& inputs, const std:
   for (const auto& in : inputs) tools.insert(string_field(in.doc, "tool"));
   const bool several_tools = tools.size() > 1;
   const std::string merged_tool = tool ? *tool : several_tools ? "fp_report" : *tools.begin();
+  // Rows keep their meaning only within one schema version (iterations changed in fabricperf/2).
+  std::set<std::string> schemas;
+  for (const auto& in : inputs) schemas.insert(string_field(in.doc, "schema", std::string(kSchemaId)));
+  if (schemas.size() > 1)
+    throw UsageError("cannot merge documents of different schema versions (" + *schemas.begin() + ", " +
+                     *schemas.rbegin() + "): their rows do not mean the same; rerun the older measurement");
 
-  nlohmann::json out = {{"schema", std::string(kSchemaId)},
+  nlohmann::json out = {{"schema", *schemas.begin()},
                         {"tool", merged_tool},
                         {"version", std::string(kVersion)},
                         {"started_at", ""},

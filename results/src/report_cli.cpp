@@ -67,6 +67,13 @@ int run_compare(const std::string& base_path, const std::string& new_path, const
   human << format_compare_table(report, options, sources, all_rows) << std::flush;
   if (!json_path.empty())
     write_output(json_path, dump_document(compare_report_document(report, base, next, sources, options)));
+  if (report.compared_nothing())
+    throw UsageError("nothing compared: " +
+                     std::string(report.matched_rows > 0
+                                     ? "no compared metric is present on both sides of the matching rows"
+                                     : "no row of " + new_path + " matches a row of " + base_path) +
+                     " (" + std::to_string(report.base_rows) + " and " + std::to_string(report.new_rows) +
+                     " rows; see the identity fields listed above, --key/--ignore-key)");
   return report.regressed(options) ? 1 : 0;
 }
 
@@ -87,8 +94,8 @@ int run_validate(const std::vector<std::string>& paths) {
     const auto problems = validate_document(doc);
     for (const auto& p : problems) std::cout << path << ": " << to_string(p) << "\n";
     if (problems.empty())
-      std::cout << path << ": valid fabricperf/1 (" << string_field(doc, "tool") << ", " << doc["results"].size()
-                << " results, " << doc["checks"].size() << " checks)\n";
+      std::cout << path << ": valid " << string_field(doc, "schema") << " (" << string_field(doc, "tool") << ", "
+                << doc["results"].size() << " results, " << doc["checks"].size() << " checks)\n";
     else
       ++invalid;
   }
@@ -112,14 +119,16 @@ int report_main(int argc, const char* const* argv) {
   auto* compare =
       app.add_subcommand("compare",
                          "Regression check: match rows of BASE and NEW, flag metrics worse than the tolerance.\n"
-                         "Exit 0: no regression, 1: regression, 2: bad input.");
+                         "A fabricperf/1 document compared with a fabricperf/2 one is read as fabricperf/2.\n"
+                         "Exit 0: no regression, 1: regression, 2: bad input (including documents with no "
+                         "row and metric in common: nothing compared).");
   compare->add_option("BASE", base_path, "Baseline result document")->required();
   compare->add_option("NEW", new_path, "Result document to judge")->required();
   add_tolerance_options(*compare, compare_options);
   compare->add_flag("--fail-on-missing", compare_options.fail_on_missing,
                     "Rows of BASE missing in NEW are a regression");
   compare->add_flag("--all", all_rows, "List every compared metric, not only regressions and improvements");
-  compare->add_option("--json", compare_json, "Write the comparison as a fabricperf/1 document ('-' = stdout)")
+  compare->add_option("--json", compare_json, "Write the comparison as a fabricperf/2 document ('-' = stdout)")
       ->type_name("FILE");
 
   // export
@@ -147,7 +156,9 @@ int report_main(int argc, const char* const* argv) {
   // validate
   std::vector<std::string> validate_paths;
   auto* validate =
-      app.add_subcommand("validate", "Check documents against the fabricperf/1 schema (exit 1 if any is invalid)");
+      app.add_subcommand("validate",
+                         "Check documents against their schema (fabricperf/2, or /1 for older documents) and "
+                         "fabricperf/2 bandwidth rows' arithmetic (exit 1 if any is invalid)");
   validate->add_option("DOC", validate_paths, "Result documents")->required();
 
   // merge

@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "fabricperf/results/row_arithmetic.hpp"
 #include "pattern.hpp"
 
 namespace fabricperf::results {
@@ -39,6 +40,10 @@ struct Node {
   std::string pattern_text;
   const Node* ref = nullptr;
   std::vector<const Node*> all_of, any_of, one_of;
+  const Node* if_ = nullptr;  // with then_/else_: the branch that applies is validated
+  const Node* then_ = nullptr;
+  const Node* else_ = nullptr;
+  const Node* not_ = nullptr;
 };
 
 unsigned type_bit(const std::string& name) {
@@ -116,6 +121,9 @@ class CompiledSchema {
          {std::pair{"allOf", &node.all_of}, std::pair{"anyOf", &node.any_of}, std::pair{"oneOf", &node.one_of}})
       if (const auto it = schema.find(key); it != schema.end() && it->is_array())
         for (const auto& sub : *it) list->push_back(compile(sub));
+    for (const auto& [key, slot] : {std::pair{"if", &node.if_}, std::pair{"then", &node.then_},
+                                    std::pair{"else", &node.else_}, std::pair{"not", &node.not_}})
+      if (const auto it = schema.find(key); it != schema.end()) *slot = compile(*it);
     return &node;
   }
 
@@ -273,6 +281,17 @@ void validate(const nlohmann::json& value, const Node& node, const Path& path, s
     }
     return valid;
   };
+  if (node.if_ != nullptr) {
+    std::vector<Problem> scratch;
+    validate(value, *node.if_, path, scratch);
+    const Node* branch = scratch.empty() ? node.then_ : node.else_;
+    if (branch != nullptr) validate(value, *branch, path, out);
+  }
+  if (node.not_ != nullptr) {
+    std::vector<Problem> scratch;
+    validate(value, *node.not_, path, scratch);
+    if (scratch.empty()) out.push_back({path.text(), "matches a form that is not allowed here (not)"});
+  }
   if (!node.any_of.empty() && count_valid(node.any_of) == 0)
     out.push_back({path.text(), "matches none of the allowed forms (anyOf)"});
   if (!node.one_of.empty()) {
@@ -298,13 +317,22 @@ const nlohmann::json& embedded_schema() {
   return schema;
 }
 
+const nlohmann::json& embedded_schema_v1() {
+  static const nlohmann::json schema = nlohmann::json::parse(embedded_schema_v1_text());
+  return schema;
+}
+
 std::vector<Problem> validate_against(const nlohmann::json& doc, const nlohmann::json& schema) {
   return run(doc, CompiledSchema(schema));
 }
 
 std::vector<Problem> validate_document(const nlohmann::json& doc) {
   static const CompiledSchema compiled(embedded_schema());  // immutable once built
-  return run(doc, compiled);
+  static const CompiledSchema compiled_v1(embedded_schema_v1());
+  if (doc.is_object() && doc.contains("schema") && doc["schema"] == kSchemaV1Id) return run(doc, compiled_v1);
+  std::vector<Problem> problems = run(doc, compiled);
+  for (auto& p : check_row_arithmetic(doc)) problems.push_back(std::move(p));
+  return problems;
 }
 
 std::string to_string(const Problem& problem) {

@@ -68,6 +68,18 @@ expect 2 compare "$data/baseline_bw.json" "$data/lat.json" --metrics no_such_met
 one_line_naming no_such_metric
 expect 2 compare "$data/baseline_bw.json"
 one_line_naming NEW
+# A comparison that compared nothing does not pass: exit 2, one line saying why, after the table.
+expect 2 compare "$data/baseline_bw.json" "$data/coll.json"
+one_line_naming "nothing compared: no row of"
+grep -q -- '-> NOTHING COMPARED$' "$work/out" || fail "the table of an empty comparison says: $(tail -1 "$work/out")"
+expect 2 compare "$data/baseline_bw.json" "$data/lat.json"
+one_line_naming "nothing compared: no compared metric"
+# A fabricperf/1 baseline (a recorded go-live run) against the same run as fabricperf/2 rows.
+expect 0 compare "$data/../runners/golive-baseline.json" "$data/v2/suite_golive.json" --json "$work/cmp_v1v2.json"
+grep -q 'BASE is a fabricperf/1 document, read as fabricperf/2' "$work/out" || fail "compare v1/v2 does not say so"
+grep -Eq '^[1-9][0-9]* metrics compared: 0 regressed, .* 0 row\(s\) only in BASE, 0 only in NEW -> OK$' "$work/out" \
+  || fail "compare v1/v2 summary: $(tail -1 "$work/out")"
+/usr/bin/python3 "$validator" "$work/cmp_v1v2.json" || fail "compare v1/v2 --json output does not validate"
 
 # validate
 expect 0 validate "$data/bw_sweep.json" "$data/lat.json" "$data/coll.json" "$data/topo.json" "$data/suite.json"
@@ -75,6 +87,21 @@ expect 1 validate "$data/bw_sweep.json" "$data/invalid_types.json"
 [ "$(grep -c 'invalid_types.json: ' "$work/out")" -eq 3 ] || fail "validate should print 3 problems: $(cat "$work/out")"
 expect 2 validate "$data/invalid_not_json.json"
 one_line_naming invalid_not_json.json
+# fabricperf/2: typed rows and their arithmetic.
+expect 0 validate "$data/v2/bw.json" "$data/v2/lat.json" "$data/v2/suite_golive.json" "$data/../runners/golive-baseline.json"
+/usr/bin/python3 - "$data/v2/bw.json" "$work/drift.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["results"][5]["messages"] = str(d["results"][5]["messages"])  # a wrong type
+d["results"][6].pop("duration_s")                                  # a missing field
+d["results"][7]["bw_avg_gbps"] *= 1.25                             # arithmetic off
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect 1 validate "$work/drift.json"
+grep -q 'drift.json: results/5/messages: expected integer, got string' "$work/out" || fail "wrong type: $(cat "$work/out")"
+grep -q "drift.json: results/6: missing required property 'duration_s'" "$work/out" || fail "missing field: $(cat "$work/out")"
+grep -q 'drift.json: results/7/bw_avg_gbps: .* but bytes x 8 / duration_s / 1e9 = .* (off by 25 %)' "$work/out" \
+  || fail "arithmetic: $(cat "$work/out")"
 
 # export
 expect 0 export --format prometheus "$data/suite.json" -o "$work/suite.prom"

@@ -1,6 +1,6 @@
 #pragma once
-// The one result document every fabricperf tool writes (schema "fabricperf/1"; the JSON Schema
-// is results/schema/fabricperf-1.schema.json). Plain data: thread safety is RunOutput's job.
+// The one result document every fabricperf tool writes (schema "fabricperf/2"; the JSON Schema
+// is results/schema/fabricperf-2.schema.json). Plain data: thread safety is RunOutput's job.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,7 +9,7 @@
 
 namespace fabricperf {
 
-inline constexpr std::string_view kSchemaId = "fabricperf/1";
+inline constexpr std::string_view kSchemaId = "fabricperf/2";
 
 enum class CheckStatus { pass, fail, warn, skip };
 enum class RunStatus { ok, failed, aborted };

@@ -46,7 +46,7 @@ TEST(ResultDocument, HasEveryRequiredFieldAndValidatesAgainstSchema) {
     EXPECT_EQ(out.finish(RunStatus::ok), 0);
   }
   const auto doc = read_json(path);
-  EXPECT_EQ(doc["schema"], "fabricperf/1");
+  EXPECT_EQ(doc["schema"], "fabricperf/2");
   EXPECT_EQ(doc["tool"], "fp_test");
   EXPECT_EQ(doc["status"], "ok");
   EXPECT_EQ(doc["partial"], false);

@@ -93,8 +93,14 @@ struct CompareReport {
   std::vector<EnvironmentChange> environment;
   std::vector<std::string> notes;  // e.g. "NEW is partial (aborted)"
   IdentityRules rules;
-  std::vector<std::string> metric_names;  // the metrics compared
-  bool run_status_regressed = false;      // base ok, new failed/aborted
+  std::vector<std::string> metric_names;    // the metrics compared
+  bool run_status_regressed = false;        // base ok, new failed/aborted
+  std::size_t base_rows = 0, new_rows = 0;  // result rows of each document
+  std::size_t matched_rows = 0;             // identities found in both
+
+  // Rows to compare, yet no metric compared (no row in common, or no metric on both sides):
+  // such a comparison proves nothing and must not pass.
+  [[nodiscard]] bool compared_nothing() const { return metrics.empty() && base_rows + new_rows > 0; }
 
   [[nodiscard]] std::size_t count(Verdict verdict) const;
   [[nodiscard]] std::size_t check_regressions() const;
@@ -105,6 +111,7 @@ struct CompareReport {
   [[nodiscard]] bool regressed(const CompareOptions& options) const;
 };
 
+// A fabricperf/1 document compared with a fabricperf/2 one is read as fabricperf/2 (normalize.hpp).
 [[nodiscard]] CompareReport compare_documents(const nlohmann::json& base, const nlohmann::json& next,
                                               const CompareOptions& options);
 

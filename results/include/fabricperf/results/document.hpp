@@ -21,14 +21,14 @@ inline constexpr std::size_t kMaxDocumentBytes = kMaxInputFileBytes;
 [[nodiscard]] nlohmann::json read_document_json(const std::string& path);
 
 // read_document_json + check_document. Throws UsageError with one line naming the file and the
-// (first) problem: unreadable, not JSON, not fabricperf/1, schema violations
+// (first) problem: unreadable, not JSON, not fabricperf/2 or /1, schema violations
 // ("... (and N more problems)").
 [[nodiscard]] nlohmann::json load_document(const std::string& path);
 
 // The same for text already in memory; `name` stands for the file in messages.
 [[nodiscard]] nlohmann::json parse_document(std::string_view text, const std::string& name);
 
-// Throws UsageError naming `name` unless `doc` is a fabricperf/1 document matching the schema.
+// Throws UsageError naming `name` unless `doc` is a fabricperf/2 (or /1) document matching its schema.
 void check_document(const nlohmann::json& doc, const std::string& name);
 
 // Throws UsageError naming `what` when `doc` nests deeper than kMaxJsonDepth: every report
