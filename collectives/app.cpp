@@ -18,12 +18,12 @@
 #include "fabricperf/collectives/options.hpp"
 #include "fabricperf/collectives/ref_backend.hpp"
 #include "fabricperf/collectives/report.hpp"
-#include "fabricperf/collectives/signal_guard.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
 #include "fabricperf/launcher.hpp"
 #include "fabricperf/peer_json.hpp"
 #include "fabricperf/run_output.hpp"
+#include "fabricperf/signal_watch.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/version.hpp"
 #ifdef FABRICPERF_HAVE_MPI
@@ -149,7 +149,7 @@ GpuNicMap topology_nic_map(const std::vector<std::pair<int, std::string>>& /*gpu
 struct Run {
   const CollOptions& options;
   std::vector<std::string> command;
-  SignalGuard& guard;
+  SignalWatch& guard;
   Bootstrap& bootstrap;
   RunOutput& out;
   LivenessProbe& probe;
@@ -225,7 +225,7 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
         "started by an MPI launcher, but this fp_coll was built without MPI: every process would run "
         "alone (launch with --ranks/--server instead)");
 
-  SignalGuard guard;  // before MPI or CUDA start threads
+  SignalWatch guard;  // before MPI or CUDA start threads
   // A signal while the ranks connect still leaves the aborted document (README), written by the
   // process that will be rank 0.
   const bool first_rank = o.tcp_launch() ? o.server.empty() : detect_launcher().value_or(LauncherInfo{}).rank == 0;
@@ -409,16 +409,21 @@ int run_fp_coll(const CollOptions& o, int argc, char** argv) {
       h << std::flush;
     }
 
-    Harness harness(config, *bootstrap, *backend, watchdog, out);
+    // Rows reach the document as they are measured (checkpointed); the checks of the collectives
+    // that completed reach it whatever happens next.
+    Harness harness(config, *bootstrap, *backend, watchdog, out.human(),
+                    [&out](const nlohmann::json& row) { out.add_result(row); });
+    const auto add_checks = [&out, &harness] {
+      for (const auto& check : harness.output().checks) out.add_check(check);
+    };
     try {
       harness.run();
-    } catch (const Interrupted& e) {
-      return fail(run, backend.get(), e.what(), harness.current(), e.signal(), true);
-    } catch (const StallError& e) {
-      return fail(run, backend.get(), e.what(), harness.current(), guard.flag()->load(), true);
-    } catch (const std::exception& e) {
-      return fail(run, backend.get(), e.what(), harness.current(), guard.flag()->load(), false);
+    } catch (const std::exception&) {
+      activity = harness.current();
+      add_checks();
+      throw;
     }
+    add_checks();
     params["avg_busbw_GBps"] = harness.avg_busbw();
     out.set_params(params);
     if (rank == 0) out.human() << "#\n# Collective test concluded: fp_coll\n" << std::flush;

@@ -43,10 +43,16 @@ std::uint64_t data_seed(const CollCall& call, int repetition) noexcept {
   return mix(h, static_cast<std::uint64_t>(repetition));
 }
 
-Harness::Harness(BenchConfig config, Bootstrap& bootstrap, Backend& backend, Watchdog& watchdog, RunOutput& out)
-    : config_(std::move(config)), bootstrap_(bootstrap), backend_(backend), watchdog_(watchdog), out_(out) {}
+Harness::Harness(BenchConfig config, Bootstrap& bootstrap, Backend& backend, Watchdog& watchdog, std::ostream& table,
+                 RowSink on_row)
+    : config_(std::move(config)),
+      bootstrap_(bootstrap),
+      backend_(backend),
+      watchdog_(watchdog),
+      table_(table),
+      on_row_(std::move(on_row)) {}
 
-void Harness::run() {
+const HarnessOutput& Harness::run() {
   // Buffers for the largest shape of any collective and datatype (nccl-tests allocates max bytes).
   std::size_t bytes = 0;
   for (const Collective coll : config_.colls)
@@ -58,14 +64,16 @@ void Harness::run() {
   current_ = "allocating buffers";
   backend_.allocate(bytes, bytes);
   for (const Collective coll : config_.colls) run_collective(coll);
+  return output_;
 }
 
 void Harness::run_collective(Collective coll) {
   const int nranks = backend_.nranks();
   const bool rooted = is_rooted(coll);
   const std::vector<RedOp> ops = uses_reduction(coll) ? config_.ops : std::vector<RedOp>{RedOp::sum};
-  if (rank0()) out_.human() << "#\n# Collective: " << to_string(coll) << " (" << backend_.name() << ", " << nranks
-                            << " ranks)\n#\n" << table_header() << std::flush;
+  if (rank0())
+    table_ << "#\n# Collective: " << to_string(coll) << " (" << backend_.name() << ", " << nranks << " ranks)\n#\n"
+           << table_header() << std::flush;
   double busbw_sum = 0;
   int busbw_rows = 0;
   std::int64_t wrong = 0;
@@ -89,7 +97,8 @@ void Harness::run_collective(Collective coll) {
           current_ = describe(call);
           halves[in_place ? 1 : 0] = measure(call);
           const Measurement& m = halves[in_place ? 1 : 0];
-          out_.add_result(result_json(call, m));
+          output_.rows.push_back(result_json(call, m));
+          if (on_row_) on_row_(output_.rows.back());
           busbw_sum += m.bw.busbw_GBps;
           ++busbw_rows;
           if (m.wrong >= 0) {
@@ -102,10 +111,10 @@ void Harness::run_collective(Collective coll) {
           }
         }
         if (rank0()) {
-          out_.human() << row_preamble(call.shape.size_bytes(), call.shape.param_count, to_string(type),
-                                       uses_reduction(coll) ? to_string(op) : "none", rooted ? config_.root : -1);
-          for (const auto& m : halves) out_.human() << row_body(m.time_us, m.bw.algbw_GBps, m.bw.busbw_GBps, m.wrong);
-          out_.human() << '\n' << std::flush;
+          table_ << row_preamble(call.shape.size_bytes(), call.shape.param_count, to_string(type),
+                                 uses_reduction(coll) ? to_string(op) : "none", rooted ? config_.root : -1);
+          for (const auto& m : halves) table_ << row_body(m.time_us, m.bw.algbw_GBps, m.bw.busbw_GBps, m.wrong);
+          table_ << '\n' << std::flush;
         }
       }
     }
@@ -113,7 +122,7 @@ void Harness::run_collective(Collective coll) {
   const double avg = busbw_rows > 0 ? busbw_sum / busbw_rows : 0.0;
   avg_busbw_[std::string(to_string(coll))] = avg;
   wrong_total_ += wrong;
-  if (rank0()) out_.human() << table_footer(wrong, avg) << std::flush;
+  if (rank0()) table_ << table_footer(wrong, avg) << std::flush;
 
   const nlohmann::json labels = {{"coll", std::string(to_string(coll))}, {"backend", std::string(backend_.name())}};
   Check data;
@@ -128,7 +137,7 @@ void Harness::run_collective(Collective coll) {
     data.status = wrong == 0 ? CheckStatus::pass : CheckStatus::fail;
     data.detail = std::to_string(wrong) + " wrong elements over all sizes, ranks and in/out-of-place runs";
   }
-  out_.add_check(data);
+  output_.checks.push_back(data);
 
   Check bw;
   bw.name = "avg_busbw";
@@ -142,7 +151,7 @@ void Harness::run_collective(Collective coll) {
     bw.status = CheckStatus::skip;
     bw.detail = "average bus bandwidth over all sizes (no --check-avg-busbw given)";
   }
-  out_.add_check(bw);
+  output_.checks.push_back(bw);
 
   if (bootstrap_.size() > 1) {
     Check st;
@@ -155,15 +164,17 @@ void Harness::run_collective(Collective coll) {
       st.labels["rank"] = worst->rank;
       st.labels["host"] = worst->host;
       char text[256];
-      std::snprintf(text, sizeof text, "the slowest rank was more than %.1f%% behind the others' median in %d of %d "
-                    "measurements; worst: %s, %.1f%% behind", config_.straggler_pct, straggler_rows, busbw_rows,
-                    bootstrap_.describe_rank(worst->rank).c_str(), worst->behind_pct);
+      std::snprintf(text, sizeof text,
+                    "the slowest rank was more than %.1f%% behind the others' median in %d of %d "
+                    "measurements; worst: %s, %.1f%% behind",
+                    config_.straggler_pct, straggler_rows, busbw_rows, bootstrap_.describe_rank(worst->rank).c_str(),
+                    worst->behind_pct);
       st.detail = text;
     } else {
       st.status = CheckStatus::pass;
       st.detail = "no rank was more than the tolerance behind the others";
     }
-    out_.add_check(st);
+    output_.checks.push_back(st);
   }
 }
 
@@ -248,7 +259,8 @@ std::vector<std::pair<double, double>> Harness::gather_pairs(double first, doubl
   std::vector<std::pair<double, double>> values;
   values.reserve(all.size());
   for (std::size_t r = 0; r < all.size(); ++r) {
-    if (all[r].size() != sizeof mine) throw PeerError(bootstrap_.describe_rank(static_cast<int>(r)), "malformed timing");
+    if (all[r].size() != sizeof mine)
+      throw PeerError(bootstrap_.describe_rank(static_cast<int>(r)), "malformed timing");
     double v[2] = {0, 0};
     std::memcpy(v, all[r].data(), sizeof v);
     values.emplace_back(v[0], v[1]);

@@ -11,19 +11,26 @@ namespace fabricperf {
 
 std::string_view to_string(CheckStatus status) noexcept {
   switch (status) {
-    case CheckStatus::pass: return "pass";
-    case CheckStatus::fail: return "fail";
-    case CheckStatus::warn: return "warn";
-    case CheckStatus::skip: return "skip";
+    case CheckStatus::pass:
+      return "pass";
+    case CheckStatus::fail:
+      return "fail";
+    case CheckStatus::warn:
+      return "warn";
+    case CheckStatus::skip:
+      return "skip";
   }
   return "skip";
 }
 
 std::string_view to_string(RunStatus status) noexcept {
   switch (status) {
-    case RunStatus::ok: return "ok";
-    case RunStatus::failed: return "failed";
-    case RunStatus::aborted: return "aborted";
+    case RunStatus::ok:
+      return "ok";
+    case RunStatus::failed:
+      return "failed";
+    case RunStatus::aborted:
+      return "aborted";
   }
   return "failed";
 }
@@ -36,6 +43,34 @@ nlohmann::json to_json(const Check& check) {
                       {"detail", check.detail}};
   if (!check.labels.empty()) j["labels"] = check.labels;
   return j;
+}
+
+CheckStatus check_status_from_string(std::string_view text) {
+  for (const auto status : {CheckStatus::pass, CheckStatus::fail, CheckStatus::warn, CheckStatus::skip})
+    if (text == to_string(status)) return status;
+  throw UsageError("check status '" + std::string(text) + "' is not pass, fail, warn or skip");
+}
+
+Check check_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw UsageError("a check is not a JSON object: " + j.dump().substr(0, 80));
+  const auto field = [&j](const char* key, nlohmann::json::value_t type, bool required) -> const nlohmann::json* {
+    const auto it = j.find(key);
+    if (it == j.end() || (!required && it->is_null())) {
+      if (required) throw UsageError(std::string("a check has no \"") + key + "\"");
+      return nullptr;
+    }
+    if (it->type() != type) throw UsageError(std::string("check key \"") + key + "\" has the wrong type");
+    return &*it;
+  };
+  using T = nlohmann::json::value_t;
+  Check c;
+  c.name = field("name", T::string, true)->get<std::string>();
+  c.status = check_status_from_string(field("status", T::string, true)->get_ref<const std::string&>());
+  c.expected = j.value("expected", nlohmann::json());
+  c.measured = j.value("measured", nlohmann::json());
+  if (const auto* detail = field("detail", T::string, false)) c.detail = detail->get<std::string>();
+  if (const auto* labels = field("labels", T::object, false)) c.labels = *labels;
+  return c;
 }
 
 ResultDocument::ResultDocument(std::string tool, std::vector<std::string> command_line)

@@ -27,6 +27,11 @@ struct Check {
 };
 
 [[nodiscard]] nlohmann::json to_json(const Check& check);
+// The inverse of to_json (a check read back from a document or a peer): name and status are
+// required, the other keys optional. Throws UsageError naming the key when the shape is wrong
+// or the status is not pass, fail, warn or skip.
+[[nodiscard]] Check check_from_json(const nlohmann::json& j);
+[[nodiscard]] CheckStatus check_status_from_string(std::string_view text);
 
 class ResultDocument {
  public:

@@ -1,10 +1,12 @@
 #pragma once
-// Owns a run's result document and where it goes: human text on stdout (stderr when the JSON
-// goes to stdout), JSON written atomically to a file. As results come in, a partial document
-// (status "aborted", "partial": true) is checkpointed — throttled by CheckpointThrottle, so a
-// run of N rows writes O(N) bytes in all — and a run killed even by SIGKILL leaves what it had
-// measured at the last checkpoint; SIGINT/SIGTERM/SIGHUP write the partial document with
-// everything measured and exit 128+signal.
+// The one document sink of every tool and the suite: owns a run's result document and where it
+// goes: human text on stdout (stderr when the JSON goes to stdout), JSON written atomically to a
+// file. As results come in, a partial document (status "aborted", "partial": true) is
+// checkpointed — throttled by CheckpointThrottle, so a run of N rows writes O(N) bytes in all —
+// and a run killed even by SIGKILL leaves what it had measured at the last checkpoint;
+// SIGINT/SIGTERM/SIGHUP write the partial document with everything measured and exit 128+signal.
+// In a multi-rank run only the writer (rank 0) writes and prints; the others keep the document
+// to themselves and a silent human stream.
 #include <chrono>
 #include <cstddef>
 #include <exception>
@@ -50,20 +52,33 @@ class RunOutput {
   // json_path: "" for none, "-" for stdout, else a file path. Must be constructed before the
   // tool starts any thread when handle_signals is true (signals are blocked process-wide and
   // taken by a dedicated thread).
+  // json_indent: spaces per level of the written JSON (1 for documents of millions of rows).
   RunOutput(std::string tool, std::vector<std::string> command_line, std::string json_path, bool handle_signals = true,
-            FileWriter write_file = {});
+            FileWriter write_file = {}, int json_indent = 2);
   ~RunOutput();
   RunOutput(const RunOutput&) = delete;
   RunOutput& operator=(const RunOutput&) = delete;
 
-  [[nodiscard]] std::ostream& human() const noexcept;
+  // Whether this process writes the document and prints (default true; false on other ranks).
+  void set_writer(bool writer);
+  [[nodiscard]] bool writer() const;
+  // stdout (stderr when the JSON goes to stdout); a stream that discards when not the writer.
+  [[nodiscard]] std::ostream& human() const;
   [[nodiscard]] bool writes_json() const noexcept { return !json_path_.empty(); }
+  [[nodiscard]] bool json_to_stdout() const noexcept { return json_path_ == "-"; }
+  // What the run is doing ("verbs_bw round 3/7"): named in the error a signal records.
+  void set_context(std::string context);
 
   void set_params(nlohmann::json params);
   void add_host(nlohmann::json host);
-  void add_result(nlohmann::json result);  // checkpoints a partial document when one is due
+  void add_result(nlohmann::json result) { add_results({std::move(result)}); }
+  void add_results(std::vector<nlohmann::json> rows);  // checkpoints a partial document when one is due
   void add_check(const Check& check);
   void add_error(std::string message);
+  // Writes the partial document when the throttle says one is due (new rows), or always with force.
+  void checkpoint(bool force = false);
+  [[nodiscard]] nlohmann::json results() const;  // a copy
+  [[nodiscard]] nlohmann::json checks() const;   // a copy
   [[nodiscard]] nlohmann::json snapshot(RunStatus status, bool partial) const;
 
   // Writes the final document. Returns the process exit code: 0 when status is ok, no check
@@ -82,14 +97,18 @@ class RunOutput {
 
  private:
   void write_locked(RunStatus status, bool partial) const;
-  bool on_signal(int signal);  // writes the partial document; false once finished
+  void checkpoint_locked(bool force);
+  bool on_signal(int signal);  // writes the partial document (writer); false once finished
 
   std::string json_path_;
   FileWriter write_file_;
+  int json_indent_;
   mutable std::mutex mutex_;
   ResultDocument doc_;
   CheckpointThrottle throttle_;
+  bool writer_ = true;
   bool finished_ = false;
+  std::string context_;
   std::optional<SignalWatch> signal_watch_;  // last: stops before the rest goes away
 };
 

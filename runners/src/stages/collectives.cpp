@@ -2,6 +2,7 @@
 // harness — NCCL on the GPUs when there are GPUs, the MPI host-memory backend otherwise —
 // judged against busbw floors; the harness's own checks (data, stragglers) come along.
 #include <algorithm>
+#include <optional>
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/runners/judge.hpp"
@@ -13,7 +14,6 @@
 #include "fabricperf/collectives/collective.hpp"
 #include "fabricperf/collectives/harness.hpp"
 #include "fabricperf/collectives/types.hpp"
-#include "fabricperf/run_output.hpp"
 #ifdef FABRICPERF_RUNNERS_HAVE_COLL_MPI
 #include "fabricperf/collectives/mpi_backend.hpp"
 #endif
@@ -88,11 +88,8 @@ class CollectivesStage final : public Stage {
     cfg.iters = static_cast<int>(ctx.plan.collectives.iterations);
     cfg.warmup_iters = static_cast<int>(ctx.plan.collectives.warmup);
 
-    // The harness writes into a RunOutput of its own (no file, no signals); rank 0 moves its rows
-    // and checks into the suite's document with "stage": "collectives".
-    // ("-" only sends its table to stderr when the suite's JSON goes to stdout; it never writes.)
-    RunOutput scratch("fp_suite", {"fp_suite"}, ctx.doc.json_to_stdout() ? "-" : "", false);
     std::vector<std::string> errors;
+    std::optional<coll::HarnessOutput> measured;
     try {
       std::unique_ptr<coll::Backend> backend;
 #ifdef FABRICPERF_RUNNERS_HAVE_COLL_NCCL
@@ -111,30 +108,25 @@ class CollectivesStage final : public Stage {
       if (backend_name == "mpi") backend = coll::make_mpi_backend();
 #endif
       if (!backend) throw Error("no " + backend_name + " backend in this build");
-      coll::Harness harness(cfg, bootstrap, *backend, watchdog, scratch);
-      harness.run();
+      coll::Harness harness(cfg, bootstrap, *backend, watchdog, ctx.doc.human());
+      try {
+        measured = harness.run();
+      } catch (...) {
+        measured = harness.output();  // what was measured before the failure
+        throw;
+      }
     } catch (const std::exception& e) {
       errors.push_back("collectives (" + backend_name + "): " + ctx.comm.describe(ctx.comm.rank()) + ": " + e.what());
     }
+    // Every rank's harness measured the same rows (times are gathered); rank 0's are the stage's.
     std::vector<nlohmann::json> rows;
-    if (ctx.comm.root()) {
-      const auto snap = scratch.snapshot(RunStatus::ok, false);
-      for (auto row : snap["results"]) {
+    if (ctx.comm.root() && measured) {
+      for (auto& row : measured->rows) {
         row["stage"] = "collectives";
-        rows.push_back(std::move(row));
+        rows.push_back(row);
       }
-      for (const auto& c : snap["checks"]) {
-        Check check;
-        check.name = "collectives_" + c.value("name", "check");
-        const std::string st = c.value("status", "skip");
-        check.status = st == "pass"   ? CheckStatus::pass
-                       : st == "fail" ? CheckStatus::fail
-                       : st == "warn" ? CheckStatus::warn
-                                      : CheckStatus::skip;
-        check.expected = c.value("expected", nlohmann::json());
-        check.measured = c.value("measured", nlohmann::json());
-        check.detail = c.value("detail", "");
-        check.labels = c.value("labels", nlohmann::json::object());
+      for (auto check : measured->checks) {
+        check.name = "collectives_" + check.name;
         check.labels["stage"] = "collectives";
         ctx.doc.add_check(check);
       }
@@ -144,20 +136,11 @@ class CollectivesStage final : public Stage {
     finish_round(ctx, "collectives", rows, errors, round_wait(ctx.plan, schedule->estimated_s));
     if (ctx.comm.root()) {
       const double node_line = ctx.discovery.min_line_rate_gbps * std::max(ctx.discovery.rails, 1);
-      for (const auto& c : judge_collectives(stage_rows_of(ctx.doc, "collectives"), ctx.plan.expect, node_line))
-        ctx.doc.add_check(c);
+      for (const auto& c : judge_collectives(nlohmann::json(rows), ctx.plan.expect, node_line)) ctx.doc.add_check(c);
     }
 #else
     add_skip(ctx, "collectives", "fp_suite was built without the collectives library (fpcollectives)");
 #endif
-  }
-
- private:
-  static nlohmann::json stage_rows_of(const SuiteDocument& doc, const std::string& stage) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : doc.results())
-      if (r.value("stage", "") == stage) out.push_back(r);
-    return out;
   }
 };
 

@@ -8,13 +8,6 @@
 namespace fabricperf::runners {
 namespace {
 
-CheckStatus status_of(const std::string& s) {
-  return s == "pass"   ? CheckStatus::pass
-         : s == "fail" ? CheckStatus::fail
-         : s == "warn" ? CheckStatus::warn
-                       : CheckStatus::skip;
-}
-
 class PreflightStage final : public Stage {
  public:
   std::string_view name() const noexcept override { return "preflight"; }
@@ -96,13 +89,9 @@ class PreflightStage final : public Stage {
         continue;
       }
       for (const auto& cj : topo.value("checks", nlohmann::json::array())) {
-        Check c;
-        c.name = "preflight_topo_" + cj.value("name", "check");
-        c.status = status_of(cj.value("status", "skip"));
-        c.expected = cj.value("expected", nlohmann::json());
-        c.measured = cj.value("measured", nlohmann::json());
-        c.detail = host + ": " + cj.value("detail", "");
-        c.labels = cj.value("labels", nlohmann::json::object());
+        Check c = check_from_json(cj);
+        c.name = "preflight_topo_" + c.name;
+        c.detail = host + ": " + c.detail;
         c.labels["stage"] = "preflight";
         c.labels["host"] = host;
         ctx.doc.add_check(c);

@@ -5,8 +5,10 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "fabricperf/atomic_file.hpp"
 #include "fabricperf/runners/suite_document.hpp"
 
 namespace fs = std::filesystem;
@@ -68,4 +70,37 @@ TEST(SuiteDocument, SigtermOnAnotherRankExitsWithoutWriting) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM);
   EXPECT_FALSE(fs::exists(path));
+}
+
+// The suite writes through core's throttled sink: a checkpoint after every round of a
+// 1,000-round run costs a bounded number of whole-document writes, O(rows) bytes in all, and the
+// final document has every row. Another rank writes nothing.
+TEST(SuiteDocument, ThousandRoundsCostABoundedNumberOfWrites) {
+  const fs::path path = scratch("many.json");
+  std::size_t writes = 0;
+  std::size_t bytes = 0;
+  SuiteDocument doc({"fp_suite"}, path.string(), [&](const std::string& p, std::string_view content) {
+    ++writes;
+    bytes += content.size();
+    fabricperf::write_file_atomically(p, content);
+  });
+  doc.set_writer(true);
+  for (int round = 0; round < 1000; ++round) {
+    doc.add_results({{{"stage", "verbs_bw"}, {"round", round}}});
+    doc.checkpoint();
+  }
+  EXPECT_GE(writes, 1U);
+  EXPECT_LE(writes, 20U) << "a write per round";
+  EXPECT_EQ(doc.finish(fabricperf::RunStatus::ok), 0);
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(path))["results"].size(), 1000U);
+  EXPECT_LT(bytes, 5 * fs::file_size(path));
+
+  const fs::path other = scratch("other-rank.json");
+  std::size_t other_writes = 0;
+  SuiteDocument quiet({"fp_suite"}, other.string(), [&](const std::string&, std::string_view) { ++other_writes; });
+  quiet.add_results({{{"stage", "verbs_bw"}}});
+  quiet.checkpoint(true);
+  EXPECT_EQ(quiet.finish(fabricperf::RunStatus::ok), 0);
+  EXPECT_EQ(other_writes, 0U);
+  EXPECT_NE(&quiet.human(), &std::cout);  // a silent human stream
 }

@@ -5,18 +5,19 @@
 // launched -G times), wait; every process's time is gathered, -a picks the reported one, the
 // straggler view names a slow rank, -c reruns once on fresh data and counts wrong elements.
 #include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "fabricperf/bootstrap.hpp"
 #include "fabricperf/collectives/backend.hpp"
 #include "fabricperf/collectives/options.hpp"
 #include "fabricperf/collectives/straggler.hpp"
-#include "fabricperf/run_output.hpp"
+#include "fabricperf/result_document.hpp"
 
 namespace fabricperf::collectives {
 
@@ -42,18 +43,31 @@ struct BenchConfig {
 struct Measurement {
   double time_us = 0;
   Bandwidth bw;
-  std::int64_t wrong = -1;  // -1: not checked
+  std::int64_t wrong = -1;           // -1: not checked
   std::vector<double> rank_time_us;  // per process
   std::optional<Straggler> straggler;
 };
 
+// What a run measured: one result row per half row of the table, and per collective its checks
+// (data_check, avg_busbw, straggler). The caller puts them where they belong (fp_coll's document,
+// the suite's collectives stage).
+struct HarnessOutput {
+  std::vector<nlohmann::json> rows;
+  std::vector<Check> checks;
+};
+
 class Harness {
  public:
-  Harness(BenchConfig config, Bootstrap& bootstrap, Backend& backend, Watchdog& watchdog, RunOutput& out);
+  // table: where rank 0 prints nccl-tests' table. on_row (optional): each row as soon as it is
+  // measured (fp_coll checkpoints it, so a killed run leaves what it had).
+  using RowSink = std::function<void(const nlohmann::json& row)>;
+  Harness(BenchConfig config, Bootstrap& bootstrap, Backend& backend, Watchdog& watchdog, std::ostream& table,
+          RowSink on_row = {});
 
-  // Runs every collective; results, checks and the table go to `out` (the table on rank 0 only).
-  // Throws StallError, Interrupted, PeerError or Error when a rank fails.
-  void run();
+  // Runs every collective and returns its rows and checks. Throws StallError, Interrupted,
+  // PeerError or Error when a rank fails; output() then holds what was measured before.
+  const HarnessOutput& run();
+  [[nodiscard]] const HarnessOutput& output() const noexcept { return output_; }
 
   // Average bus bandwidth per collective so far ({"all_reduce": 12.3, ...}).
   [[nodiscard]] const nlohmann::json& avg_busbw() const noexcept { return avg_busbw_; }
@@ -78,7 +92,9 @@ class Harness {
   Bootstrap& bootstrap_;
   Backend& backend_;
   Watchdog& watchdog_;
-  RunOutput& out_;
+  std::ostream& table_;
+  RowSink on_row_;
+  HarnessOutput output_;
   std::int64_t launches_ = 0;
   std::int64_t wrong_total_ = 0;
   std::string current_ = "start-up";

@@ -28,10 +28,10 @@ struct Fixture {
 
   // Runs the harness; returns the results array.
   nlohmann::json run(BenchConfig config) {
-    Harness harness(std::move(config), *bootstrap, *backend, watchdog, out);
-    harness.run();
+    Harness harness(std::move(config), *bootstrap, *backend, watchdog, out.human());
+    const nlohmann::json rows = harness.run().rows;
     EXPECT_EQ(harness.wrong_total(), 0);
-    return out.snapshot(RunStatus::ok, false)["results"];
+    return rows;
   }
 };
 
