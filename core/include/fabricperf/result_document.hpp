@@ -1,11 +1,10 @@
 #pragma once
 // The one result document every fabricperf tool writes (schema "fabricperf/2"; the JSON Schema
 // is results/schema/fabricperf-2.schema.json). Plain data: thread safety is RunOutput's job.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fabricperf {
 
