@@ -1,5 +1,9 @@
 #include "fabricperf/bootstrap_hello.hpp"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "fabricperf/error.hpp"
@@ -68,6 +72,51 @@ Hello decode_hello_frame(std::string_view frame, const std::string& peer) {
   if (frame.size() - wire::kHeaderBytes != header.length)
     throw PeerError(peer, peer + " sent a hello whose length does not match its header");
   return decode_hello(frame.substr(wire::kHeaderBytes), peer);
+}
+
+namespace {
+// "tool k1=v1 k2=v2" -> tool and the key -> value pairs, in order.
+std::vector<std::pair<std::string, std::string>> run_words(std::string_view run) {
+  std::vector<std::pair<std::string, std::string>> words;
+  std::size_t at = 0;
+  while (at < run.size()) {
+    const std::size_t end = std::min(run.find(' ', at), run.size());
+    const std::string_view word = run.substr(at, end - at);
+    const std::size_t eq = word.find('=');
+    if (!word.empty()) {
+      if (eq == std::string_view::npos)
+        words.emplace_back(std::string(word), std::string());
+      else
+        words.emplace_back(std::string(word.substr(0, eq)), std::string(word.substr(eq + 1)));
+    }
+    at = end + 1;
+  }
+  return words;
+}
+}  // namespace
+
+std::string run_difference(std::string_view server, std::string_view client) {
+  if (server == client) return "";
+  const auto mine = run_words(server);
+  const auto theirs = run_words(client);
+  if (mine.empty() || theirs.empty() || mine.front().first != theirs.front().first)
+    return "the tool differs: server '" + (mine.empty() ? std::string() : mine.front().first) + "', client '" +
+           (theirs.empty() ? std::string() : theirs.front().first) + "'";
+  std::string out;
+  const auto value_of = [](const auto& words, const std::string& key) -> std::string {
+    for (const auto& [k, v] : words)
+      if (k == key) return v;
+    return "(not given)";
+  };
+  std::vector<std::string> keys;
+  for (const auto& list : {mine, theirs})
+    for (std::size_t i = 1; i < list.size(); ++i)
+      if (std::find(keys.begin(), keys.end(), list[i].first) == keys.end()) keys.push_back(list[i].first);
+  for (const auto& key : keys) {
+    const std::string a = value_of(mine, key), b = value_of(theirs, key);
+    if (a != b) out += (out.empty() ? "" : "; ") + key + ": server " + a + ", client " + b;
+  }
+  return out.empty() ? "the run descriptions differ" : out;
 }
 
 }  // namespace fabricperf

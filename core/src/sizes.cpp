@@ -56,6 +56,13 @@ std::string format_size(std::uint64_t bytes) {
   return std::to_string(bytes) + units[unit];
 }
 
+std::string messages_of_size(std::uint64_t bytes) {
+  const std::string text = format_size(bytes);
+  const char unit = text.back();
+  if (unit >= '0' && unit <= '9') return text + "-byte messages";
+  return text.substr(0, text.size() - 1) + " " + unit + "iB messages";
+}
+
 std::vector<std::uint64_t> SizeSweep::sizes() const {
   if (min_bytes > max_bytes)
     throw UsageError("invalid size sweep: minimum " + format_size(min_bytes) + " is above maximum " +

@@ -117,8 +117,14 @@ class Acceptor {
       return reject(p,
                     "authentication failed: the client did not give this run's secret (pass the same --token, or "
                     "FABRICPERF_TOKEN, to every process)");
-    if (hello.run != rules_.run)
-      return reject(p, "run token mismatch: the client's tool or parameters differ from the server's");
+    if (hello.run != rules_.run) {
+      // An authenticated client with other parameters is a mistake on the command lines: both
+      // sides stop now, naming what differs, instead of the server waiting out its timeout.
+      const std::string what = "run parameters differ between server and client (" + p.from +
+                               "): " + run_difference(rules_.run, hello.run);
+      reject(p, what);
+      throw UsageError(what);
+    }
     joined_.push_back({std::move(p.socket), hello.host});
     p.done = true;
   }

@@ -10,9 +10,11 @@
 #include "fabricperf/latency/report.hpp"
 #include "fabricperf/run_output.hpp"
 #include "fabricperf/sizes.hpp"
+#include "fabricperf/verbs/engine_options.hpp"
 #include "fabricperf/verbs/latency_engine.hpp"
 #include "fabricperf/verbs/message_size.hpp"
 #include "fabricperf/verbs/rate.hpp"
+#include "fabricperf/verbs/rows.hpp"
 #include "fabricperf/verbs/session.hpp"
 #include "fabricperf/verbs/sweep.hpp"
 
@@ -26,12 +28,7 @@ struct Options {
   PerftestSizeOptions sizes;
   SessionOptions session;
   std::string op = "write";
-  std::uint64_t iterations = 1000;
-  double duration_s = 0;
-  double warmup_s = -1;
-  std::uint32_t inline_size = 220;
-  std::uint32_t rx_depth = 16;
-  bool validate = false;
+  EngineOptions engine = latency_defaults();
 };
 
 std::string op_title(Op op) {
@@ -45,19 +42,21 @@ std::string op_title(Op op) {
   }
 }
 
-int run(const Options& o, int argc, char** argv) {
-  const Op op = parse_op(o.op);
+int run(const Options& options, int argc, char** argv) {
+  const EngineOptions& o = options.engine;
+  const CommonOptions& common = options.common;
+  const Op op = parse_op(options.op);
   if (op == Op::write_imm) throw UsageError("fp_lat measures write, send, read, atomic_fa and atomic_cs");
-  const bool ud = o.session.connection == "UD" || o.session.connection == "ud";
+  const bool ud = options.session.connection == "UD" || options.session.connection == "ud";
   if (ud && op != Op::send) throw UsageError("-c UD works only with --op send");
-  auto sizes = o.sizes.sizes();
+  auto sizes = options.sizes.sizes();
   if (is_atomic(op)) sizes = {8};
   const std::uint64_t max_size = *std::max_element(sizes.begin(), sizes.end());
   check_message_size(max_size);  // before anything is allocated
 
   const bool mpi_launched = launched_by_mpi_launcher();
   const bool first_rank = !mpi_launched || launcher_rank() == 0;
-  RunOutput out("fp_lat", command_line(argc, argv), first_rank ? o.common.json_path : "");
+  RunOutput out("fp_lat", command_line(argc, argv), first_rank ? common.json_path : "");
   std::ostream& human = out.human();
   const bool print = first_rank;
 
@@ -66,22 +65,15 @@ int run(const Options& o, int argc, char** argv) {
                             " c=" + (ud ? "UD" : "RC") + " validate=" + std::to_string(o.validate) +
                             " D=" + std::to_string(o.duration_s > 0);
   try {
-    Session session(o.session, o.common);
+    Session session(options.session, common);
     session.open_devices();
     session.start(token);
     const auto clock = CycleClock::calibrate();
     MemoryProviderRegistry registry;
-    auto provider = registry.create(o.session.memory);
+    auto provider = registry.create(options.session.memory);
     session.create_endpoints(*provider, [&](const Device& device) {
       check_message_size(max_size, device.selection().max_msg_sz, port_name(device.selection()));
-      EndpointConfig c;
-      c.qp.type = ud ? IBV_QPT_UD : IBV_QPT_RC;
-      c.qp.send_depth = 16;
-      c.qp.recv_depth = op == Op::send ? o.rx_depth : 1;
-      c.qp.max_inline = o.inline_size;
-      c.num_qps = 1;
-      c.bytes_per_qp = latency_region_bytes(max_size, ud);
-      return c;
+      return latency_endpoint(o, op, max_size, ud);
     });
     session.connect();
 
@@ -89,7 +81,7 @@ int run(const Options& o, int argc, char** argv) {
                              {"sizes_bytes", sizes},
                              {"inline_bytes", o.inline_size},
                              {"validate", o.validate},
-                             {"timeout_s", o.common.timeout_s},
+                             {"timeout_s", common.timeout_s},
                              {"latency", op == Op::write || op == Op::send ? "half_round_trip" : "round_trip"},
                              {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}};
     if (o.duration_s > 0) {
@@ -120,46 +112,36 @@ int run(const Options& o, int argc, char** argv) {
     for (auto& lane : session.lanes()) engines.emplace_back(*lane.endpoint, clock);
     std::vector<LatencyResult> results(engines.size());
     SweepSteps steps;
-    steps.prepare = [&](std::uint64_t size, std::uint64_t epoch) {
-      LatencyConfig cfg;
-      cfg.op = op;
-      cfg.size = size;
-      cfg.iterations = o.iterations;
-      cfg.duration_s = o.duration_s;
-      cfg.warmup_s = warmup_seconds(o.duration_s, o.warmup_s);
-      cfg.use_inline = o.inline_size > 0 && size <= o.inline_size;
-      cfg.validate = o.validate;
-      cfg.rx_depth = o.rx_depth;
-      cfg.timeout_s = o.common.timeout_s;
-      cfg.epoch = epoch;
-      for (auto& e : engines) e.prepare(cfg, session.role()->role);
-    };
-    steps.run = [&](std::uint64_t size) {
-      session.run_lanes([&](std::size_t i) { results[i] = engines[i].run(); });
-      nlohmann::json rows = nlohmann::json::array();
-      nlohmann::json checks = nlohmann::json::array();
-      const auto& host_of = session.bootstrap().hostnames();
-      for (std::size_t i = 0; i < engines.size(); ++i) {
-        auto& r = results[i];
-        const auto& lane = session.lanes()[i];
-        checks.push_back(r.validation.to_json());
-        if (!r.measured) continue;
-        LatencyRowContext ctx;
-        ctx.op = std::string(to_string(op));
-        ctx.size_bytes = size;
-        ctx.device = lane.device->selection().device;
-        ctx.peer_device = lane.peer_device;
-        ctx.host = host_of.at(static_cast<std::size_t>(session.rank()));
-        ctx.peer_host = host_of.at(static_cast<std::size_t>(session.role()->peer));
-        ctx.rank = session.rank();
-        ctx.peer_rank = session.role()->peer;
-        ctx.port = lane.device->selection().port;
-        ctx.pair = session.role()->pair;
-        ctx.half_round_trip = r.divisor == 2;
-        rows.push_back(r.duration_mode ? latency_row(ctx, r.histogram_ns) : latency_row(ctx, r.samples_us));
-      }
-      return nlohmann::json{{"rows", rows}, {"validation", checks}};
-    };
+    steps.passes.push_back(SweepPass{
+        [&](std::uint64_t size, std::uint64_t epoch) {
+          const auto cfg = latency_config(o, op, size, common.timeout_s, epoch);
+          for (auto& e : engines) e.prepare(cfg, session.role()->role);
+        },
+        [&](std::uint64_t size) {
+          session.run_lanes([&](std::size_t i) { results[i] = engines[i].run(); });
+          nlohmann::json rows = nlohmann::json::array();
+          nlohmann::json checks = nlohmann::json::array();
+          const auto& host_of = session.bootstrap().hostnames();
+          for (std::size_t i = 0; i < engines.size(); ++i) {
+            const auto& r = results[i];
+            const auto& lane = session.lanes()[i];
+            checks.push_back(r.validation.to_json());
+            if (!r.measured) continue;
+            RowIdentity id;
+            id.op = std::string(to_string(op));
+            id.size_bytes = size;
+            id.device = lane.device->selection().device;
+            id.peer_device = lane.peer_device;
+            id.host = host_of.at(static_cast<std::size_t>(session.rank()));
+            id.peer_host = host_of.at(static_cast<std::size_t>(session.role()->peer));
+            id.rank = session.rank();
+            id.peer_rank = session.role()->peer;
+            id.port = lane.device->selection().port;
+            id.pair = session.role()->pair;
+            rows.push_back(make_lat_row(std::move(id), r).to_json());
+          }
+          return nlohmann::json{{"rows", rows}, {"validation", checks}};
+        }});
     steps.report = [&](std::uint64_t size, std::size_t ph, const std::vector<nlohmann::json>& all) {
       for (const auto p : session.phases()[ph]) {
         const auto& pair = session.pairs()[p];
@@ -168,18 +150,19 @@ int run(const Options& o, int argc, char** argv) {
         if (!in.value("active", false)) continue;
         const auto& rows = in.at("rows");
         for (std::size_t i = 0; i < rows.size(); ++i) {
-          nlohmann::json row = rows[i];
+          LatRow row = LatRow::from_json(rows[i]);
           if (o.validate) {
             ValidationOutcome v = ValidationOutcome::from_json(in.at("validation").at(i));
             if (ti.contains("validation") && i < ti.at("validation").size())
               v.merge(ValidationOutcome::from_json(ti.at("validation").at(i)));
-            row["validation"] = v.to_json();
-            const Check check = validation_check(v, op, size, row, p, " <-> ");
+            row.validation = v;
+            const Check check = validation_check(v, op, size, row.to_json(), p, " <-> ");
             out.add_check(check);
             if (!v.passed() && print) human << " VALIDATION FAILED: " << check.detail << '\n';
           }
-          if (print) human << table_line(row, multi_row) << '\n';
-          out.add_result(row);
+          const auto j = row.to_json();
+          if (print) human << table_line(j, multi_row) << '\n';
+          out.add_result(j);
         }
       }
       if (print) human.flush();
@@ -206,18 +189,7 @@ int main(int argc, char** argv) {
   add_perftest_size_options(app, o.sizes, "2");
   add_session_options(app, o.session, /*allow_ud=*/true);
   app.add_option("--op", o.op, "Operation: write, send, read, atomic_fa or atomic_cs")->capture_default_str();
-  app.add_option("-n,--iters", o.iterations, "Iterations (every sample kept: exact percentiles)")
-      ->check(integer_in(1, 1LL << 40))
-      ->capture_default_str();
-  app.add_option("-D,--duration", o.duration_s, "Run for this many seconds (histogram percentiles)")
-      ->check(number_above(0, 1e6));
-  app.add_option("--warmup", o.warmup_s, "Warm-up seconds before a -D measurement (default: min(2, D/4))")
-      ->check(number_in(0, 1e6));
-  app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")
-      ->check(CLI::Range(0U, 4096U))
-      ->capture_default_str();
-  app.add_option("-r,--rx-depth", o.rx_depth, "Posted receives (send)")->check(CLI::Range(1U, 4096U))->capture_default_str();
-  app.add_flag("--validate", o.validate, "Give every message its own pattern and check every byte at the receiver");
+  add_latency_options(app, o.engine);
   return run_main(app, argc, argv, [&] { return run(o, argc, argv); });
 }
 

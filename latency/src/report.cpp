@@ -3,54 +3,6 @@
 #include <cstdio>
 
 namespace fabricperf::latency {
-namespace {
-
-nlohmann::json base_row(const LatencyRowContext& ctx, std::uint64_t iterations) {
-  return {{"device", ctx.device},
-          {"peer_device", ctx.peer_device},
-          {"host", ctx.host},
-          {"peer_host", ctx.peer_host},
-          {"rank", ctx.rank},
-          {"peer_rank", ctx.peer_rank},
-          {"port", ctx.port},
-          {"pair", ctx.pair},
-          {"op", ctx.op},
-          {"size_bytes", ctx.size_bytes},
-          {"iterations", iterations},
-          {"latency", ctx.half_round_trip ? "half_round_trip" : "round_trip"}};
-}
-
-void put_summary(nlohmann::json& row, const Summary& s) {
-  row["t_min_us"] = s.min;
-  row["t_max_us"] = s.max;
-  row["t_typical_us"] = s.median;
-  row["t_avg_us"] = s.mean;
-  row["t_stdev_us"] = s.stdev;
-  row["p50_us"] = s.median;
-  row["p90_us"] = s.p90;
-  row["p99_us"] = s.p99;
-  row["p99_9_us"] = s.p99_9;
-  row["p99_99_us"] = s.p99_99;
-}
-
-}  // namespace
-
-nlohmann::json latency_row(const LatencyRowContext& ctx, std::span<double> samples_us) {
-  const Summary s = summarize_in_place(samples_us);
-  nlohmann::json row = base_row(ctx, s.count);
-  put_summary(row, s);
-  row["histogram"] = log_bucket_histogram(samples_us);
-  return row;
-}
-
-nlohmann::json latency_row(const LatencyRowContext& ctx, const LogHistogram& histogram_ns) {
-  const Summary s = histogram_ns.summary(1000.0);
-  nlohmann::json row = base_row(ctx, histogram_ns.count());
-  put_summary(row, s);
-  row["histogram"] = histogram_ns.to_json(1000.0);
-  return row;
-}
-
 std::string table_rule() { return std::string(119, '-'); }
 
 std::string table_header(bool with_device) {

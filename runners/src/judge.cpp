@@ -336,7 +336,7 @@ std::vector<Check> judge_latency(const std::string& stage, const json& rows, con
   if (over.empty()) {
     out.push_back(make_check(stage + "_ceiling", CheckStatus::pass, expected, measured,
                              "all " + std::to_string(all.size()) + " links at or under " + num(options.lat_max_us, 2) +
-                                 " us (median of " + format_size(smallest) + " messages; worst " +
+                                 " us (median over links, " + messages_of_size(smallest) + "; worst " +
                                  num(measured["worst_us"].get<double>(), 2) + " us)",
                              labels));
   } else {
@@ -404,7 +404,7 @@ std::vector<Check> judge_collectives(const json& rows, const Expectations& expec
     }
     if (floor <= 0) {
       out.push_back(make_check("collectives_busbw", CheckStatus::skip, nullptr, {{"busbw_GBps", best}},
-                               op + " (" + backend + ") reached " + num(best, 2) + " GB/s busbw at " +
+                               op + " (" + backend + ") reached " + num(best, 2) + " GB/s busbw (" + num(best * 8, 2) + " Gb/s) at " +
                                    format_size(size) + "; no floor set for it (expect.busbw_min_GBps." + op + ")",
                                labels));
       continue;
@@ -412,7 +412,7 @@ std::vector<Check> judge_collectives(const json& rows, const Expectations& expec
     const bool ok = best >= floor;
     out.push_back(make_check("collectives_busbw", ok ? CheckStatus::pass : CheckStatus::fail,
                              {{"min_busbw_GBps", floor}}, {{"busbw_GBps", best}},
-                             op + " (" + backend + ") busbw " + num(best, 2) + " GB/s at " + format_size(size) +
+                             op + " (" + backend + ") busbw " + num(best, 2) + " GB/s (" + num(best * 8, 2) + " Gb/s) at " + format_size(size) +
                                  (ok ? " >= " : " < ") + "floor " + num(floor, 2) + " GB/s (" + why + ")",
                              labels));
   }
@@ -438,7 +438,7 @@ std::vector<Check> judge_stress(const json& rows, const Plan& plan) {
     check.labels["pattern"] = pattern;
     const double sum = value(*agg.front(), "bw_avg_gbps"), line = value(*agg.front(), "line_rate_gbps");
     check.detail = pattern + ": " + std::to_string(agg.front()->value("flows", 0)) + " flows moved " + num(sum, 2) +
-                   " Gb/s together" + (std::isfinite(line) ? " (" + num(line, 1) + " Gb/s summed line rate)" : "") +
+                   " Gb/s together" + (std::isfinite(line) && line > 0 ? " (" + num(line, 1) + " Gb/s summed line rate)" : "") +
                    "; " + check.detail;
     out.push_back(std::move(check));
   }

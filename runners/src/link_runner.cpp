@@ -6,12 +6,16 @@
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/peer_json.hpp"
+#include "fabricperf/sizes.hpp"
 #include "fabricperf/stats.hpp"
 #include "fabricperf/verbs/endpoint.hpp"
+#include "fabricperf/verbs/engine_options.hpp"
+#include "fabricperf/verbs/lane_runner.hpp"
 #include "fabricperf/verbs/latency_engine.hpp"
 #include "fabricperf/verbs/metrics.hpp"
 #include "fabricperf/verbs/ops.hpp"
 #include "fabricperf/verbs/qp_info.hpp"
+#include "fabricperf/verbs/rows.hpp"
 #include "fabricperf/wire.hpp"
 
 namespace fabricperf::runners {
@@ -89,79 +93,73 @@ std::map<int, std::string> exchange_all(Comm& comm, const std::map<int, std::str
   return comm.exchange_many(outgoing, std::chrono::milliseconds(static_cast<long long>(spec.timeout_s * 1000)), what);
 }
 
-json base_row(const Running& r, const MeasureSpec& spec, std::uint64_t size, const Comm& comm) {
-  const auto& port = r.endpoint->port();
-  json row = {{"stage", spec.stage},
-              {"host", comm.hostnames()[static_cast<std::size_t>(comm.rank())]},
-              {"peer_host", comm.hostnames()[static_cast<std::size_t>(r.task->peer_rank)]},
-              {"rank", comm.rank()},
-              {"peer_rank", r.task->peer_rank},
-              {"device", port.device},
-              {"port", port.port},
-              {"op", spec.op},
-              {"size_bytes", size}};
-  if (!r.peer_device.empty()) row["peer_device"] = r.peer_device;
+verbs::RowIdentity identity(const Running& r, const MeasureSpec& spec, std::uint64_t size) {
+  verbs::RowIdentity id;
+  id.peer_device = r.peer_device;
+  id.op = spec.op;
+  id.size_bytes = size;
+  id.qps = static_cast<std::uint32_t>(spec.qps);
+  id.bidirectional = spec.bidirectional;
+  return id;
+}
+
+// What the suite adds to fp_bw/fp_lat's row: the stage, the task's labels, soft RDMA.
+json suite_row(json row, const Running& r, const MeasureSpec& spec) {
+  row["stage"] = spec.stage;
   for (const auto& [k, v] : r.task->labels.items()) row[k] = v;
-  if (port.line_rate_gbps > 0) row["line_rate_gbps"] = port.line_rate_gbps;
   if (r.task->soft) row["soft_rdma"] = true;
   return row;
 }
 
-json bandwidth_row(const Running& r, const MeasureSpec& spec, std::uint64_t size, const Comm& comm) {
-  json row = base_row(r, spec, size, comm);
-  const auto& tx = r.bw_result.tx;
-  row["iterations"] = tx.messages;
-  row["qps"] = spec.qps;
-  if (spec.bidirectional) row["bidirectional"] = true;
-  if (spec.duration_s > 0) row["duration_s"] = spec.duration_s;
-  row["bw_avg_gbps"] = tx.bw_avg_gbps;
-  row["bw_peak_gbps"] = std::max(tx.bw_peak_gbps, tx.bw_avg_gbps);
-  row["msg_rate_mpps"] = tx.msg_rate_mpps;
-  const auto pct = verbs::line_rate_pct(tx.bw_avg_gbps, r.endpoint->port().line_rate_gbps);
-  row["line_rate_pct"] = pct ? json(*pct) : json(nullptr);
-  return row;
+json latency_row(const Running& r, const MeasureSpec& spec, std::uint64_t size, const Comm& comm) {
+  auto id = identity(r, spec, size);
+  const auto& port = r.endpoint->port();
+  id.host = comm.hostnames()[static_cast<std::size_t>(comm.rank())];
+  id.peer_host = comm.hostnames()[static_cast<std::size_t>(r.task->peer_rank)];
+  id.rank = comm.rank();
+  id.peer_rank = r.task->peer_rank;
+  id.device = port.device;
+  id.port = port.port;
+  return suite_row(verbs::make_lat_row(std::move(id), r.lat_result).to_json(), r, spec);
 }
 
-json latency_row(const Running& r, const MeasureSpec& spec, std::uint64_t size, const Comm& comm) {
-  json row = base_row(r, spec, size, comm);
-  const auto& res = r.lat_result;
-  Summary s;
-  if (res.duration_mode) {
-    s = res.histogram_ns.summary(1000.0);
-  } else {
-    std::vector<double> samples = res.samples_us;
-    s = summarize_in_place(samples);
-  }
-  row["iterations"] = res.iterations;
-  row["t_min_us"] = s.min;
-  row["t_max_us"] = s.max;
-  row["t_typical_us"] = s.median;
-  row["t_avg_us"] = s.mean;
-  row["t_stdev_us"] = s.stdev;
-  row["p50_us"] = s.median;
-  row["p90_us"] = s.p90;
-  row["p99_us"] = s.p99;
-  row["p99_9_us"] = s.p99_9;
-  row["round_trip"] = res.divisor == 1;
-  return row;
+verbs::EngineOptions engine_options(const MeasureSpec& spec) {
+  auto o = spec.kind == Measure::bandwidth ? verbs::bandwidth_defaults() : verbs::latency_defaults();
+  o.iterations = spec.iterations;
+  o.duration_s = spec.kind == Measure::bandwidth ? spec.duration_s : 0;
+  o.qps = spec.kind == Measure::bandwidth ? static_cast<std::uint32_t>(spec.qps) : 1;
+  o.bidirectional = spec.bidirectional;
+  return o;
 }
 
 verbs::EndpointConfig endpoint_config(const MeasureSpec& spec) {
-  verbs::EndpointConfig cfg;
   const std::uint64_t largest = *std::max_element(spec.sizes.begin(), spec.sizes.end());
-  const bool receives = verbs::needs_receives(verbs::parse_op(spec.op));
-  if (spec.kind == Measure::bandwidth) {
-    cfg.num_qps = static_cast<std::uint32_t>(spec.qps);
-    cfg.bytes_per_qp = verbs::slot_stride(largest, false);
-    cfg.qp.send_depth = 128;
-    cfg.qp.recv_depth = receives ? 512 : 1;
-  } else {
-    cfg.num_qps = 1;
-    cfg.bytes_per_qp = verbs::latency_region_bytes(largest, false);
-    cfg.qp.send_depth = 16;
-    cfg.qp.recv_depth = receives ? 16 : 1;
+  const auto op = verbs::parse_op(spec.op);
+  const auto o = engine_options(spec);
+  return spec.kind == Measure::bandwidth ? verbs::bandwidth_endpoint(o, op, largest, false, 1)
+                                         : verbs::latency_endpoint(o, op, largest, false);
+}
+
+// Bandwidth rows as fp_bw builds them: both sides' lane measurements meet at the initiator
+// (one more exchange per size), which writes one row per task (both directions summed with -b).
+void add_bandwidth_rows(Comm& comm, std::vector<Running>& running, const MeasureSpec& spec, std::uint64_t size,
+                        RoundOutcome& outcome) {
+  const std::string host = comm.hostnames()[static_cast<std::size_t>(comm.rank())];
+  const auto lane = [&](const Running& r) {
+    return verbs::LaneMeasurement::of(r.bw_result, host, comm.rank(), r.endpoint->port());
+  };
+  const auto replies = exchange_all(
+      comm, pack_by_peer(running, [&](const Running& r) { return r.failed ? std::string() : lane(r).to_json().dump(); }),
+      spec, spec.stage + ": exchanging the measurements of " + messages_of_size(size));
+  for (auto& r : running) {
+    if (r.failed || r.task->role != verbs::Role::initiator) continue;
+    const auto entry = find_entry(replies, r);
+    if (!entry.ok) continue;  // the peer reports its own failure
+    const json theirs = parse_peer_json(entry.blob, r.peer_name, "lane measurement", std::size_t{1} << 16, 4);
+    const auto row = verbs::make_bw_row(identity(r, spec, size), lane(r),
+                                        verbs::LaneMeasurement::from_json(theirs, r.peer_name));
+    outcome.rows.push_back(suite_row(row.to_json(), r, spec));
   }
-  return cfg;
 }
 
 }  // namespace
@@ -240,32 +238,20 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
   }
 
   // 2. Size by size: prepare, agree that both sides are ready, run every task at once.
+  const auto options = engine_options(spec);
   for (std::size_t si = 0; si < spec.sizes.size(); ++si) {
     const std::uint64_t size = spec.sizes[si];
     const std::uint64_t epoch = spec.epoch_base + si + 1;
     for (auto& r : running) {
       if (r.failed) continue;
       try {
+        const auto op = verbs::parse_op(spec.op);
         if (spec.kind == Measure::bandwidth) {
-          verbs::BandwidthConfig cfg;
-          cfg.op = verbs::parse_op(spec.op);
-          cfg.size = size;
-          cfg.iterations = spec.iterations;
-          cfg.duration_s = spec.duration_s;
-          cfg.bidirectional = spec.bidirectional;
-          cfg.timeout_s = spec.timeout_s;
-          cfg.epoch = epoch;
           r.bw = std::make_unique<verbs::BandwidthEngine>(*r.endpoint, clock);
-          r.bw->prepare(cfg, r.task->role);
+          r.bw->prepare(verbs::bandwidth_config(options, op, size, 1, spec.timeout_s, epoch), r.task->role);
         } else {
-          verbs::LatencyConfig cfg;
-          cfg.op = verbs::parse_op(spec.op);
-          cfg.size = size;
-          cfg.iterations = spec.iterations;
-          cfg.timeout_s = spec.timeout_s;
-          cfg.epoch = epoch;
           r.lat = std::make_unique<verbs::LatencyEngine>(*r.endpoint, clock);
-          r.lat->prepare(cfg, r.task->role);
+          r.lat->prepare(verbs::latency_config(options, op, size, spec.timeout_s, epoch), r.task->role);
         }
       } catch (const std::exception& e) {
         fail(r, "preparing " + std::to_string(size) + " bytes: " + e.what());
@@ -292,28 +278,25 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
       }
     };
     std::vector<Running*> live;
+    std::vector<verbs::LanePin> pins;
     for (auto& r : running)
-      if (!r.failed) live.push_back(&r);
-    if (live.size() == 1) {
-      run_one(*live.front());
-    } else {
-      std::vector<std::thread> threads;
-      threads.reserve(live.size());
-      for (auto* r : live) threads.emplace_back([&run_one, r] { run_one(*r); });
-      for (auto& t : threads) t.join();
-    }
+      if (!r.failed) {
+        live.push_back(&r);
+        pins.push_back({std::nullopt, r.endpoint->port().numa_node});
+      }
+    (void)verbs::run_pinned_lanes(pins, [&](std::size_t i) { run_one(*live[i]); });
     for (auto* r : live) {
       if (!r->error.empty() && !r->failed) {
         const std::string what = r->error;
         r->error.clear();
         fail(*r, what);
-        continue;
       }
-      if (spec.kind == Measure::bandwidth) {
-        if (r->bw_result.transmitted) outcome.rows.push_back(bandwidth_row(*r, spec, size, comm));
-      } else if (r->lat_result.measured) {
-        outcome.rows.push_back(latency_row(*r, spec, size, comm));
-      }
+    }
+    if (spec.kind == Measure::bandwidth) {
+      add_bandwidth_rows(comm, running, spec, size, outcome);
+    } else {
+      for (auto* r : live)
+        if (!r->failed && r->lat_result.measured) outcome.rows.push_back(latency_row(*r, spec, size, comm));
     }
   }
   return outcome;

@@ -63,7 +63,7 @@ std::chrono::milliseconds round_wait(const Plan& plan, double estimate_s) {
   return std::chrono::milliseconds(static_cast<long long>(std::ceil(s * 1000)));
 }
 
-void finish_round(StageContext& ctx, const std::string& what, const std::vector<nlohmann::json>& rows,
+std::vector<nlohmann::json> finish_round(StageContext& ctx, const std::string& what, const std::vector<nlohmann::json>& rows,
                   const std::vector<std::string>& errors, std::chrono::milliseconds wait,
                   const std::function<void(std::vector<nlohmann::json>&)>& on_root) {
   auto& comm = ctx.comm;
@@ -77,6 +77,7 @@ void finish_round(StageContext& ctx, const std::string& what, const std::vector<
     abort_reason = e.what();
   }
   std::string decision = "go";
+  std::vector<nlohmann::json> recorded;
   if (comm.root()) {
     if (!abort_reason.empty()) {
       decision = "abort: " + abort_reason;
@@ -95,6 +96,7 @@ void finish_round(StageContext& ctx, const std::string& what, const std::vector<
         }
       }
       if (on_root) on_root(gathered);
+      recorded = gathered;
       ctx.doc.add_results(std::move(gathered));
     }
     ctx.doc.checkpoint(!abort_reason.empty());
@@ -112,6 +114,7 @@ void finish_round(StageContext& ctx, const std::string& what, const std::vector<
     throw SuiteAborted(e.what());
   }
   if (verdict.rfind("abort", 0) == 0) throw SuiteAborted(verdict.substr(verdict.find(':') + 2));
+  return recorded;
 }
 
 }  // namespace fabricperf::runners

@@ -72,7 +72,7 @@ PY
   wait "$P1" "$P2" 2>/dev/null
 done
 
-# 4. A client with other parameters is rejected (exit 2, one line); rank 0 gives up after its timeout.
+# 4. A client with other parameters is rejected (exit 2, naming what differs); rank 0 stops too, at once.
 p=$(port)
 "$tool" --backend ref --ranks 2 --port "$p" -n 5 --timeout 3 -b 1K -e 1K >/dev/null 2>"$tmp/rej0.err" &
 P0=$!

@@ -60,6 +60,7 @@ rc1=$?
 wait $r0
 rc0=$?
 [ $rc1 -ne 0 ] || fail "a rank with a different plan was accepted"
-grep -qi "token" "$tmp/m1.txt" || { cat "$tmp/m1.txt"; fail "the refused rank does not say why"; }
+grep -qi "differ" "$tmp/m1.txt" || { cat "$tmp/m1.txt"; fail "the refused rank does not say why"; }
+grep -qi "differ" "$tmp/m0.txt" || { cat "$tmp/m0.txt"; fail "rank 0 does not say why it stopped"; }
 [ $rc0 -ne 0 ] || fail "rank 0 ran without its second rank"
 echo "PASS: fp_suite single process and standalone TCP"

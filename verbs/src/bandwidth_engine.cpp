@@ -37,7 +37,7 @@ BandwidthEngine::BandwidthEngine(Endpoint& endpoint, const CycleClock& clock) : 
 
 std::string BandwidthEngine::what_running() const {
   return std::string(to_string(cfg_.op)) + (cfg_.bidirectional ? " bidirectional" : "") + " bandwidth, " +
-         format_size(cfg_.size) + " messages";
+         messages_of_size(cfg_.size);
 }
 
 void BandwidthEngine::fail_wc(const ibv_wc& wc, const char* what) const {
@@ -83,6 +83,11 @@ void BandwidthEngine::prepare(const BandwidthConfig& config, Role role) {
   if (cfg_.validate) depth_ = std::min<std::uint32_t>(depth_, cfg_.slots);
   if (L > depth_) throw UsageError("post list (-l) larger than the tx depth (-t)");
   cfg_.cq_mod = std::clamp<std::uint32_t>(cfg_.cq_mod, 1, depth_);
+  if (cfg_.duration_s > 0) {
+    const auto limits = duration_posting_limits(cfg_.size, depth_, cfg_.cq_mod, L);
+    depth_ = limits.depth;
+    cfg_.cq_mod = limits.cq_mod;
+  }
   if (cfg_.validate) cfg_.cq_mod = 1;
   // Inline copies the payload with the CPU: only messages that fit, from host-readable memory.
   if (cfg_.use_inline && (cfg_.size > ep_.max_inline() || !ep_.buffer().host_accessible())) cfg_.use_inline = false;

@@ -24,7 +24,7 @@ constexpr std::uint8_t tag_of(std::uint64_t i) noexcept { return static_cast<std
 LatencyEngine::LatencyEngine(Endpoint& endpoint, const CycleClock& clock) : ep_(endpoint), clock_(clock) {}
 
 std::string LatencyEngine::what_running() const {
-  return std::string(to_string(cfg_.op)) + " latency, " + format_size(cfg_.size) + " messages";
+  return std::string(to_string(cfg_.op)) + " latency, " + messages_of_size(cfg_.size);
 }
 
 void LatencyEngine::fail_timeout(const char* waiting_for, std::uint64_t iteration) const {

@@ -18,6 +18,8 @@ double bandwidth_MiBps(std::uint64_t bytes, double seconds) noexcept {
   return seconds > 0 ? static_cast<double>(bytes) / seconds / 1048576.0 : 0.0;
 }
 
+double gbps_to_MiBps(double gbps) noexcept { return gbps * 1e9 / 8.0 / 1048576.0; }
+
 std::optional<double> line_rate_pct(double gbps, double line_rate_gbps) noexcept {
   if (line_rate_gbps <= 0) return std::nullopt;
   return 100.0 * gbps / line_rate_gbps;
@@ -41,6 +43,19 @@ double peak_message_rate(std::span<const CompletionSample> samples, std::uint64_
     best = std::max(best, rate);
   }
   return best;
+}
+
+PostingLimits duration_posting_limits(std::uint64_t size, std::uint32_t depth, std::uint32_t cq_mod,
+                                      std::uint32_t post_list) noexcept {
+  const std::uint64_t bytes = std::max<std::uint64_t>(size, 1);
+  const auto per = [&](std::uint64_t budget) { return std::max<std::uint64_t>(1, budget / bytes); };
+  PostingLimits l;
+  l.cq_mod = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::max<std::uint32_t>(cq_mod, 1), per(kDurationSignalBytes)));
+  const std::uint64_t floor = std::max<std::uint64_t>({2ULL * l.cq_mod, post_list, 1});
+  l.depth = static_cast<std::uint32_t>(std::min<std::uint64_t>(depth, std::max(floor, per(kDurationInflightBytes))));
+  l.depth = std::max(l.depth, std::min(depth, post_list));
+  l.cq_mod = std::min(l.cq_mod, l.depth);
+  return l;
 }
 
 BandwidthFigures compute_bandwidth(std::span<const CompletionSample> samples, std::uint64_t start_ticks,

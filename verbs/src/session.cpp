@@ -5,7 +5,9 @@
 #include <thread>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/launcher.hpp"
 #include "fabricperf/run_secret.hpp"
+#include "fabricperf/verbs/lane_runner.hpp"
 #include "fabricperf/verbs/qp_info.hpp"
 #ifdef FABRICPERF_HAVE_MPI
 #include "fabricperf/mpi_bootstrap.hpp"
@@ -43,9 +45,8 @@ void add_session_options(CLI::App& app, SessionOptions& o, bool allow_ud) {
 }
 
 int launcher_rank() {
-  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
-    if (const char* v = std::getenv(var)) return std::atoi(v);
-  return 0;
+  const auto launcher = detect_launcher();
+  return launcher ? launcher->rank : 0;
 }
 
 Session::Session(const SessionOptions& options, const CommonOptions& common) : options_(options), common_(common) {
@@ -201,34 +202,13 @@ void Session::connect() {
 }
 
 void Session::run_lanes(const std::function<void(std::size_t)>& fn) {
-  std::vector<std::exception_ptr> errors(lanes_.size());
-  std::vector<std::thread> threads;
-  threads.reserve(lanes_.size());
-  for (std::size_t i = 0; i < lanes_.size(); ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        auto& lane = lanes_[i];
-        lane.pinning = pin_current_thread(options_.cpu >= 0 ? std::optional<int>(options_.cpu) : std::nullopt,
-                                          lane.device->selection().numa_node);
-        fn(i);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  std::exception_ptr first;
-  for (auto& e : errors) {
-    if (!e) continue;
-    try {
-      std::rethrow_exception(e);
-    } catch (const PeerError&) {
-      std::rethrow_exception(e);
-    } catch (...) {
-      if (!first) first = e;
-    }
-  }
-  if (first) std::rethrow_exception(first);
+  std::vector<LanePin> pins;
+  pins.reserve(lanes_.size());
+  for (const auto& lane : lanes_)
+    pins.push_back({options_.cpu >= 0 ? std::optional<int>(options_.cpu) : std::nullopt,
+                    lane.device->selection().numa_node});
+  const auto used = run_pinned_lanes(pins, fn);
+  for (std::size_t i = 0; i < lanes_.size(); ++i) lanes_[i].pinning = used[i];
 }
 
 namespace {

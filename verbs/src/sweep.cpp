@@ -13,22 +13,19 @@ void run_sweep(Session& session, Op op, const std::vector<std::uint64_t>& sizes,
   std::uint64_t epoch = 0;
   for (const auto size : sizes) {
     for (std::size_t ph = 0; ph < phases.size(); ++ph) {
-      ++epoch;
       const bool active = session.active_in(ph);
-      if (active) steps.prepare(size, epoch);
       const std::string doing = std::string(to_string(op)) + " " + format_size(size);
-      session.barrier("starting " + doing);
       nlohmann::json mine = {{"active", active}};
-      if (active) mine.update(steps.run(size));
+      for (const auto& pass : steps.passes) {
+        ++epoch;  // idle ranks count too: every rank's epochs stay in step
+        if (active) pass.prepare(size, epoch);
+        session.barrier("starting " + doing);
+        if (active) mine.update(pass.run(size));
+      }
       const auto all = session.gather(mine, "exchanging results of " + doing);
       if (session.reporting()) steps.report(size, ph, all);
     }
   }
-}
-
-double warmup_seconds(double duration_s, double warmup_s) noexcept {
-  if (duration_s <= 0) return 0;
-  return warmup_s >= 0 ? warmup_s : std::min(2.0, duration_s / 4);
 }
 
 Check validation_check(const ValidationOutcome& outcome, Op op, std::uint64_t size, const nlohmann::json& row,

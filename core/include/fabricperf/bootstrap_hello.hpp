@@ -36,4 +36,8 @@ struct Hello {
 // kMaxHelloBytes and type hello, then decode_hello. Throws PeerError naming `peer`.
 [[nodiscard]] Hello decode_hello_frame(std::string_view frame, const std::string& peer);
 
+// What differs between two run descriptions ("fp_bw/1 op=write q=1 ..."): the tool, or each
+// parameter as "op: server write, client read" (joined by "; "); "" when they are equal.
+[[nodiscard]] std::string run_difference(std::string_view server, std::string_view client);
+
 }  // namespace fabricperf

@@ -13,6 +13,9 @@ namespace fabricperf {
 
 // 65536 -> "64K", 1000 -> "1000": the shortest exact form.
 [[nodiscard]] std::string format_size(std::uint64_t bytes);
+// "2-byte messages", "64 KiB messages", "1 MiB messages": a message size in prose, never to be
+// read as a message count.
+[[nodiscard]] std::string messages_of_size(std::uint64_t bytes);
 
 // nccl-tests sweep: from min_bytes to max_bytes, multiplying by factor (>1), or adding
 // increment_bytes when factor == 0 (nccl-tests -i). max_bytes is always included when reached.

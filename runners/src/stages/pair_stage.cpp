@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/verbs/rows.hpp"
 
 namespace fabricperf::runners {
 
@@ -28,43 +29,45 @@ std::string describe_round(const Round& round, const ClusterLayout& layout, std:
   return text;
 }
 
-void add_rail_aggregates(std::vector<nlohmann::json>& rows) {
-  struct Sum {
-    double bw = 0, line = 0;
-    int rails = 0;
-    bool line_known = true, soft = false;
-    nlohmann::json first;
-  };
-  std::map<std::tuple<std::string, std::string, std::uint64_t, long long>, Sum> sums;
-  for (const auto& r : rows) {
-    if (r.value("aggregate", false) || !r.contains("bw_avg_gbps")) continue;
-    const auto key = std::make_tuple(r.value("host", ""), r.value("peer_host", ""),
-                                     r.value("size_bytes", std::uint64_t{0}), r.value("round", -1LL));
-    auto& s = sums[key];
-    if (s.rails == 0) s.first = r;
-    s.bw += r["bw_avg_gbps"].get<double>();
-    if (r.contains("line_rate_gbps"))
-      s.line += r["line_rate_gbps"].get<double>();
-    else
-      s.line_known = false;
-    s.soft = s.soft || r.value("soft_rdma", false);
-    ++s.rails;
-  }
-  for (const auto& [key, s] : sums) {
-    if (s.rails < 2) continue;  // one rail: the link row says it all
-    nlohmann::json row = {
-        {"stage", s.first["stage"]},          {"host", std::get<0>(key)}, {"peer_host", std::get<1>(key)},
-        {"size_bytes", std::get<2>(key)},     {"aggregate", true},        {"rails", s.rails},
-        {"op", s.first.value("op", "write")}, {"bw_avg_gbps", s.bw}};
-    if (std::get<3>(key) >= 0) row["round"] = std::get<3>(key);
-    if (s.first.contains("pattern")) row["pattern"] = s.first["pattern"];
-    if (s.line_known && s.line > 0) {
-      row["line_rate_gbps"] = s.line;
-      row["line_rate_pct"] = 100.0 * s.bw / s.line;
+void add_aggregates(std::vector<nlohmann::json>& rows, const std::function<std::string(const nlohmann::json&)>& key,
+                    std::size_t min_members, const std::function<void(nlohmann::json&, const Members&)>& label) {
+  std::map<std::string, Members> groups;
+  for (const auto& r : rows)
+    if (!r.value("aggregate", false) && r.contains("bw_avg_gbps")) groups[key(r)].push_back(&r);
+  std::vector<nlohmann::json> sums;
+  for (const auto& [k, members] : groups) {
+    if (members.size() < min_members) continue;
+    std::vector<verbs::BwRow> typed;
+    bool soft = false;
+    for (const auto* m : members) {
+      typed.push_back(verbs::BwRow::from_json(*m));
+      soft = soft || m->value("soft_rdma", false);
     }
-    if (s.soft) row["soft_rdma"] = true;
-    rows.push_back(std::move(row));
+    auto agg = verbs::aggregate_row(typed);
+    const auto& first = *members.front();
+    agg["stage"] = first.value("stage", "");
+    if (first.contains("round")) agg["round"] = first["round"];
+    if (first.contains("pattern")) agg["pattern"] = first["pattern"];
+    if (soft) agg["soft_rdma"] = true;
+    label(agg, members);
+    sums.push_back(std::move(agg));
   }
+  for (auto& a : sums) rows.push_back(std::move(a));
+}
+
+void add_rail_aggregates(std::vector<nlohmann::json>& rows) {
+  add_aggregates(
+      rows,
+      [](const nlohmann::json& r) {
+        return r.value("host", "") + '\n' + r.value("peer_host", "") + '\n' +
+               std::to_string(r.value("size_bytes", std::uint64_t{0})) + '\n' + std::to_string(r.value("round", -1LL));
+      },
+      2,  // one rail: the link row says it all
+      [](nlohmann::json& agg, const Members& rails) {
+        agg["host"] = rails.front()->value("host", "");
+        agg["peer_host"] = rails.front()->value("peer_host", "");
+        agg["rails"] = rails.size();
+      });
 }
 
 std::unique_ptr<RailSetup> open_rails(StageContext& ctx) {
@@ -106,18 +109,12 @@ std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Roun
   return tasks;
 }
 
-nlohmann::json stage_rows(const SuiteDocument& doc, const std::string& stage) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : doc.results())
-    if (r.value("stage", "") == stage) out.push_back(r);
-  return out;
-}
-
 nlohmann::json run_pair_stage(StageContext& ctx, PairStagePlan& plan) {
   const auto& schedule = *plan.schedule;
   const std::size_t rounds = schedule.rounds.size();
   const double per_round = rounds ? schedule.estimated_s / static_cast<double>(rounds) : 0;
   const auto wait = round_wait(ctx.plan, per_round);
+  nlohmann::json measured = nlohmann::json::array();
   static const std::map<std::string, std::uint64_t> stage_ids = {
       {"verbs_bw", 1}, {"verbs_lat", 2}, {"gdr", 3}, {"stress", 4}};
   for (std::size_t r = 0; r < rounds; ++r) {
@@ -144,9 +141,10 @@ nlohmann::json run_pair_stage(StageContext& ctx, PairStagePlan& plan) {
       row["round"] = r;
       if (schedule.round_names.size() > r) row["pattern"] = name;
     }
-    finish_round(ctx, plan.stage + " " + name, outcome.rows, outcome.errors, wait, plan.on_root);
+    for (auto& row : finish_round(ctx, plan.stage + " " + name, outcome.rows, outcome.errors, wait, plan.on_root))
+      measured.push_back(std::move(row));
   }
-  return ctx.comm.root() ? stage_rows(ctx.doc, plan.stage) : nlohmann::json::array();
+  return measured;
 }
 
 }  // namespace fabricperf::runners

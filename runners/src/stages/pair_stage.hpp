@@ -20,7 +20,7 @@ struct PairStagePlan {
   std::function<void(std::vector<nlohmann::json>&)> on_root;
 };
 
-// Runs every round; returns the stage's rows on rank 0 (for judging), nothing elsewhere.
+// Runs every round; returns the rows it measured on rank 0 (for judging), nothing elsewhere.
 nlohmann::json run_pair_stage(StageContext& ctx, PairStagePlan& plan);
 
 // The peer node and role of `node` in a round of disjoint pairs: a listens (target), b sends.
@@ -32,6 +32,13 @@ struct PairRole {
 
 // "node1<->node2, node3<->node4, ... (12 pairs)"
 [[nodiscard]] std::string describe_round(const Round& round, const ClusterLayout& layout, std::size_t named = 3);
+
+// Sums the bandwidth rows that share key(row) into one aggregate row per key (at least
+// `min_members` rows): verbs::aggregate_row, the sum fp_bw prints over several devices, plus the
+// stage, round, pattern and soft_rdma of the members and whatever `label` adds.
+using Members = std::vector<const nlohmann::json*>;
+void add_aggregates(std::vector<nlohmann::json>& rows, const std::function<std::string(const nlohmann::json&)>& key,
+                    std::size_t min_members, const std::function<void(nlohmann::json&, const Members&)>& label);
 
 // Per node pair and size: the sum of its concurrent rails (rows with "aggregate": true).
 void add_rail_aggregates(std::vector<nlohmann::json>& rows);
@@ -47,8 +54,5 @@ struct RailSetup {
 // Tasks for the rails this rank drives in a round of pairs (or flows), against the same local
 // rank on the peer node.
 [[nodiscard]] std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Round& round);
-
-// The stage's rows, as the document holds them on rank 0.
-[[nodiscard]] nlohmann::json stage_rows(const SuiteDocument& doc, const std::string& stage);
 
 }  // namespace fabricperf::runners

@@ -14,36 +14,12 @@ namespace {
 #ifdef FABRICPERF_RUNNERS_HAVE_VERBS
 // Per pattern (round) and size: every flow of every rail together.
 void add_pattern_aggregates(std::vector<nlohmann::json>& rows) {
-  std::map<std::pair<std::string, std::uint64_t>, nlohmann::json> sums;
-  for (const auto& r : rows) {
-    if (r.value("aggregate", false) || !r.contains("bw_avg_gbps")) continue;
-    auto& s = sums[{r.value("pattern", ""), r.value("size_bytes", std::uint64_t{0})}];
-    if (s.is_null())
-      s = {{"stage", "stress"},
-           {"pattern", r.value("pattern", "")},
-           {"size_bytes", r["size_bytes"]},
-           {"op", r.value("op", "write")},
-           {"aggregate", true},
-           {"flows", 0},
-           {"bw_avg_gbps", 0.0},
-           {"line_rate_gbps", 0.0},
-           {"round", r.value("round", 0)}};
-    s["flows"] = s["flows"].get<int>() + 1;
-    s["bw_avg_gbps"] = s["bw_avg_gbps"].get<double>() + r["bw_avg_gbps"].get<double>();
-    if (r.contains("line_rate_gbps"))
-      s["line_rate_gbps"] = s["line_rate_gbps"].get<double>() + r["line_rate_gbps"].get<double>();
-    else
-      s["line_unknown"] = true;
-    if (r.value("soft_rdma", false)) s["soft_rdma"] = true;
-  }
-  for (auto& [key, s] : sums) {
-    if (!s.value("line_unknown", false) && s["line_rate_gbps"].get<double>() > 0)
-      s["line_rate_pct"] = 100.0 * s["bw_avg_gbps"].get<double>() / s["line_rate_gbps"].get<double>();
-    else
-      s.erase("line_rate_gbps");
-    s.erase("line_unknown");
-    rows.push_back(std::move(s));
-  }
+  add_aggregates(
+      rows,
+      [](const nlohmann::json& r) {
+        return r.value("pattern", "") + '\n' + std::to_string(r.value("size_bytes", std::uint64_t{0}));
+      },
+      1, [](nlohmann::json& agg, const Members& flows) { agg["flows"] = flows.size(); });
 }
 #endif
 

@@ -3,13 +3,14 @@
 #include <vector>
 
 #include "fabricperf/latency/report.hpp"
+#include "fabricperf/verbs/rows.hpp"
 
 using namespace fabricperf;
 using namespace fabricperf::latency;
 
 namespace {
-LatencyRowContext ctx() {
-  LatencyRowContext c;
+verbs::RowIdentity ctx() {
+  verbs::RowIdentity c;
   c.op = "write";
   c.size_bytes = 2;
   c.device = "rxe0";
@@ -17,6 +18,21 @@ LatencyRowContext ctx() {
   c.host = "node1";
   c.peer_host = "node2";
   return c;
+}
+// fp_lat's row from exact samples (iteration mode) or a histogram of nanoseconds (-D).
+nlohmann::json latency_row(const verbs::RowIdentity& id, const std::vector<double>& samples_us) {
+  verbs::LatencyResult r;
+  r.measured = true;
+  r.samples_us = samples_us;
+  return verbs::make_lat_row(id, r).to_json();
+}
+nlohmann::json latency_row(const verbs::RowIdentity& id, const LogHistogram& histogram_ns, bool half_round_trip) {
+  verbs::LatencyResult r;
+  r.measured = true;
+  r.duration_mode = true;
+  r.histogram_ns = histogram_ns;
+  r.divisor = half_round_trip ? 2 : 1;
+  return verbs::make_lat_row(id, r).to_json();
 }
 const char* kFields[] = {"device", "op", "size_bytes", "iterations", "t_min_us", "t_max_us", "t_typical_us",
                          "t_avg_us", "t_stdev_us", "p50_us", "p90_us", "p99_us", "p99_9_us", "p99_99_us",
@@ -51,9 +67,7 @@ TEST(LatencyReport, ExactSamples) {
 TEST(LatencyReport, DurationHistogramHasPercentiles) {
   LogHistogram h;
   for (int i = 1; i <= 10000; ++i) h.record(static_cast<std::uint64_t>(i) * 100);  // 0.1 .. 1000 us in ns
-  auto c = ctx();
-  c.half_round_trip = false;
-  const auto row = latency_row(c, h);
+  const auto row = latency_row(ctx(), h, false);
   for (const char* f : kFields) EXPECT_TRUE(row.contains(f)) << f;
   EXPECT_EQ(row["iterations"], 10000);
   EXPECT_EQ(row["latency"], "round_trip");

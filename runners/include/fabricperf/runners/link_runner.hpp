@@ -64,7 +64,7 @@ struct MeasureSpec {
 };
 
 struct RoundOutcome {
-  std::vector<nlohmann::json> rows;  // measured by this rank (initiators; both with bidirectional)
+  std::vector<nlohmann::json> rows;  // written by this rank's initiators (fp_bw/fp_lat rows + stage, labels)
   std::vector<std::string> errors;   // "verbs_bw round 2: node1 mlx5_0 <-> node2: ..." per failed task
 };
 

@@ -82,7 +82,8 @@ void add_skip(StageContext& ctx, const std::string& stage, const std::string& wh
 // Ends a round on every rank: each rank's rows and errors go to rank 0, which records them
 // (and whatever `on_root` adds), checkpoints, and tells everyone to go on. A rank that does not
 // report within `wait` is named in the document and the run is aborted (SuiteAborted).
-void finish_round(StageContext& ctx, const std::string& what, const std::vector<nlohmann::json>& rows,
+// Returns the rows recorded (on rank 0; empty elsewhere), so the stage judges what it measured.
+std::vector<nlohmann::json> finish_round(StageContext& ctx, const std::string& what, const std::vector<nlohmann::json>& rows,
                   const std::vector<std::string>& errors, std::chrono::milliseconds wait,
                   const std::function<void(std::vector<nlohmann::json>&)>& on_root = {});
 

@@ -8,6 +8,19 @@
 
 namespace fabricperf::verbs {
 
+// -D mode posting limits, so that -D bounds the wall time of a size step: a completion at
+// least every kDurationSignalBytes (the window opens/closes within that much data of the
+// warm-up end / D) and at most kDurationInflightBytes in flight per QP (what stopping drains).
+// Never fewer than `post_list` in flight. Iteration mode (-n) keeps -t and -Q as given.
+inline constexpr std::uint64_t kDurationSignalBytes = 1U << 20;
+inline constexpr std::uint64_t kDurationInflightBytes = 16U << 20;
+struct PostingLimits {
+  std::uint32_t depth = 1;
+  std::uint32_t cq_mod = 1;
+};
+[[nodiscard]] PostingLimits duration_posting_limits(std::uint64_t size, std::uint32_t depth, std::uint32_t cq_mod,
+                                                    std::uint32_t post_list) noexcept;
+
 // Cumulative messages completed (all QPs) as of `ticks`.
 struct CompletionSample {
   std::uint64_t ticks = 0;
@@ -27,6 +40,8 @@ struct BandwidthFigures {
 [[nodiscard]] double message_rate_mpps(std::uint64_t messages, double seconds) noexcept;
 // perftest's MB/sec (2^20 bytes per second).
 [[nodiscard]] double bandwidth_MiBps(std::uint64_t bytes, double seconds) noexcept;
+// A rate in Gb/s (1e9 bit/s) as MiB/s (2^20 byte/s): what the tools' tables print without --report_gbits.
+[[nodiscard]] double gbps_to_MiBps(double gbps) noexcept;
 // 100 * gbps / line; nullopt when the line rate is unknown (0).
 [[nodiscard]] std::optional<double> line_rate_pct(double gbps, double line_rate_gbps) noexcept;
 

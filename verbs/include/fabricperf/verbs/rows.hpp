@@ -1,0 +1,101 @@
+#pragma once
+// The measurement rows every verbs consumer writes: fp_bw, fp_lat, fp_gdr and fp_suite's link
+// stages. One type per row kind, one function that turns a measurement into it, one to_json
+// spelling of the field vocabulary (results/README.md "Field vocabulary and units"), so a
+// quantity two tools report is computed once.
+//
+// Arithmetic every bandwidth row obeys: bytes = messages * size_bytes, bw_avg_gbps =
+// bytes * 8 / duration_s / 1e9, msg_rate_mpps = messages / duration_s / 1e6,
+// iterations = the initiator's messages per QP.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fabricperf/stats.hpp"
+#include "fabricperf/verbs/bandwidth_engine.hpp"
+#include "fabricperf/verbs/device.hpp"
+#include "fabricperf/verbs/latency_engine.hpp"
+#include "fabricperf/verbs/metrics.hpp"
+#include "fabricperf/verbs/validation.hpp"
+
+namespace fabricperf::verbs {
+
+// One side's bandwidth measurement on one device for one run, as gathered between ranks.
+struct LaneMeasurement {
+  std::string host;
+  int rank = 0;
+  std::string device;
+  int port = 1;
+  double line_rate_gbps = 0;
+  bool transmitted = false;
+  BandwidthFigures tx;
+  std::uint64_t posted = 0, received = 0, peer_sent = 0;
+  ValidationOutcome validation;
+
+  [[nodiscard]] static LaneMeasurement of(const BandwidthResult& result, const std::string& host, int rank,
+                                          const PortSelection& port);
+  [[nodiscard]] nlohmann::json to_json() const;
+  // Range-checked: a peer's message (PeerError naming `from` on a malformed one).
+  [[nodiscard]] static LaneMeasurement from_json(const nlohmann::json& j, const std::string& from = "the peer");
+};
+
+// Who measured what: the same fields on every verbs row.
+struct RowIdentity {
+  std::string host, peer_host;
+  int rank = 0, peer_rank = 0;
+  std::string device, peer_device;
+  int port = 1;
+  std::optional<std::size_t> pair;  // fp_bw/fp_lat/fp_gdr: index of the rank pair
+  std::string op;
+  std::uint64_t size_bytes = 0;
+  std::uint32_t qps = 1;
+  bool bidirectional = false;
+
+  void write(nlohmann::json& row) const;
+  [[nodiscard]] static RowIdentity read(const nlohmann::json& row);
+};
+
+struct BwRow {
+  RowIdentity id;
+  std::uint64_t iterations = 0;  // the initiator's messages per QP (perftest's #iterations)
+  std::uint64_t messages = 0;    // all QPs, both directions with bidirectional
+  std::uint64_t bytes = 0;
+  double duration_s = 0;         // first post -> last completion (the longer direction)
+  double bw_avg_gbps = 0;
+  double bw_peak_gbps = 0;
+  double msg_rate_mpps = 0;
+  double line_rate_gbps = 0;     // the slower end's; 0 unknown
+  std::optional<std::uint64_t> received_messages;
+  std::optional<ValidationOutcome> validation;
+
+  [[nodiscard]] std::optional<double> line_rate_pct() const noexcept;
+  [[nodiscard]] nlohmann::json to_json() const;
+  [[nodiscard]] static BwRow from_json(const nlohmann::json& row);
+};
+
+// The row of one device of one pair: the initiator's transmit figures (plus the target's with
+// id.bidirectional), host/rank/device/port identity from the lanes, validation of both sides.
+[[nodiscard]] BwRow make_bw_row(RowIdentity id, const LaneMeasurement& initiator, const LaneMeasurement& target);
+
+// Several rows of one size run at the same time: {"aggregate": true, "devices": [...], sums of
+// messages, bytes, bw and message rate, the longest duration_s, line rate over summed rates}.
+[[nodiscard]] nlohmann::json aggregate_row(const std::vector<BwRow>& rows);
+
+struct LatRow {
+  RowIdentity id;
+  Summary summary;                   // microseconds; count = iterations
+  nlohmann::json histogram;          // {"le", "count"} buckets in microseconds
+  bool half_round_trip = true;       // write/send ping-pong; read/atomic: a full round trip
+  std::optional<ValidationOutcome> validation;
+
+  [[nodiscard]] nlohmann::json to_json() const;
+  [[nodiscard]] static LatRow from_json(const nlohmann::json& row);
+};
+
+// From an engine's result: exact samples (iteration mode) or its histogram (duration mode).
+[[nodiscard]] LatRow make_lat_row(RowIdentity id, const LatencyResult& result);
+
+}  // namespace fabricperf::verbs
