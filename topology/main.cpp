@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
       "Exit 0 when every check passes (warn/skip allowed), 1 when one fails, 2 for usage or input errors.",
       "fp_topo"};
   fabricperf::CommonOptions common;
-  fabricperf::add_common_options(app, common);
+  fabricperf::add_common_options(app, common, /*waits_on_peers=*/false);
   std::string hwloc_xml;
   std::string nccl_topo;
   bool emit_env = false;

@@ -90,10 +90,11 @@ CLI::Validator output_file() {
   return CLI::Validator([](std::string& text) { return output_path_problem(text); }, "FILE");
 }
 
-void add_common_options(CLI::App& app, CommonOptions& options) {
+void add_common_options(CLI::App& app, CommonOptions& options, bool waits_on_peers) {
   app.add_option("--json", options.json_path, "Write the result document to FILE ('-' = stdout)")
       ->check(output_file())
       ->type_name("FILE");
+  if (!waits_on_peers) return;
   app.add_option("--timeout", options.timeout_s, "Seconds to wait for any peer before giving up")
       ->check(positive_seconds())
       ->capture_default_str();

@@ -412,4 +412,18 @@ void select_stages(Plan& plan, const std::vector<std::string>& only, const std::
   plan.stages = std::move(chosen);
 }
 
+json loosened_expectations(const Plan& plan) {
+  const Expectations defaults;
+  json out = json::array();
+  const auto floor = [&](const char* key, double value, double fallback) {
+    if (value < fallback) out.push_back({{"key", key}, {"value", value}, {"default", fallback}});
+  };
+  floor("expect.line_rate_pct", plan.expect.line_rate_pct, defaults.line_rate_pct);
+  floor("expect.gdr_line_rate_pct", plan.expect.gdr_line_rate_pct, defaults.gdr_line_rate_pct);
+  floor("expect.stress_line_rate_pct", plan.expect.stress_line_rate_pct, defaults.stress_line_rate_pct);
+  if (plan.expect.lat_max_us > defaults.lat_max_us)
+    out.push_back({{"key", "expect.lat_max_us"}, {"value", plan.expect.lat_max_us}, {"default", defaults.lat_max_us}});
+  return out;
+}
+
 }  // namespace fabricperf::runners

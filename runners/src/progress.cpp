@@ -15,14 +15,41 @@ Progress::Progress(std::ostream& os, bool enabled, double total_estimate_s)
       total_estimate_s_(total_estimate_s),
       run_start_(Clock::now()) {}
 
-double Progress::eta_s() const {
-  const double in_stage = std::chrono::duration<double>(Clock::now() - stage_start_).count();
-  double stage_left = std::max(0.0, stage_estimate_s_ - in_stage);
-  if (rounds_ > 0 && round_ > 0)
-    stage_left = in_stage / static_cast<double>(round_) * static_cast<double>(rounds_ - round_);
-  const double scale = done_estimate_s_ > 0 ? done_actual_s_ / done_estimate_s_ : 1.0;
-  const double later = std::max(0.0, total_estimate_s_ - done_estimate_s_ - stage_estimate_s_) * scale;
+double remaining_estimate_s(const EtaInputs& in) {
+  const double prior = std::max(1.0, kEtaPriorShare * in.planned_total_s);
+  const double ratio = std::clamp((in.actual_done_s + prior) / (in.planned_done_s + prior), 0.05, 20.0);
+  double stage_total = in.stage_planned_s * ratio;
+  if (in.rounds > 0 && in.rounds_done > 0) {
+    const double done = std::min(1.0, static_cast<double>(in.rounds_done) / static_cast<double>(in.rounds));
+    stage_total = (1 - done) * stage_total + done * (in.stage_elapsed_s / done);
+  }
+  const double stage_left = std::max(0.0, stage_total - in.stage_elapsed_s);
+  const double later = std::max(0.0, in.planned_total_s - in.planned_done_s - in.stage_planned_s) * ratio;
   return stage_left + later;
+}
+
+double EtaDisplay::show(double now_s, double estimate_s) {
+  if (shown_) {
+    const double projected = std::max(0.0, last_s_ - (now_s - at_s_));
+    if (estimate_s > projected) estimate_s = projected + (estimate_s - projected) / 2;
+  }
+  shown_ = true;
+  last_s_ = estimate_s;
+  at_s_ = now_s;
+  return estimate_s;
+}
+
+double Progress::eta_s() {
+  const auto now = Clock::now();
+  EtaInputs in;
+  in.planned_total_s = total_estimate_s_;
+  in.planned_done_s = done_estimate_s_;
+  in.actual_done_s = done_actual_s_;
+  in.stage_planned_s = stage_estimate_s_;
+  in.stage_elapsed_s = std::chrono::duration<double>(now - stage_start_).count();
+  in.rounds = rounds_;
+  in.rounds_done = round_;
+  return display_.show(std::chrono::duration<double>(now - run_start_).count(), remaining_estimate_s(in));
 }
 
 void Progress::line(const std::string& text, bool final) {

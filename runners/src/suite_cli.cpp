@@ -38,8 +38,8 @@ int run_dry(const SuiteOptions& o) {
   ClusterShape shape;
   shape.nodes = o.nodes;
   shape.rails = o.rails > 0 ? o.rails : (o.plan.verbs.rails > 0 ? o.plan.verbs.rails : 1);
-  shape.gpus_per_node = o.gpus_per_node;
-  shape.ranks_per_node = o.per_node ? 1 : std::max(o.gpus_per_node, 1);
+  shape.gpus_per_node = o.gpus_per_node >= 0 ? o.gpus_per_node : default_gpus_per_node(o.plan);
+  shape.ranks_per_node = o.per_node ? 1 : std::max(shape.gpus_per_node, 1);
   shape.line_rate_gbps = o.line_rate_gbps;
   const auto schedule = plan_suite(o.plan, shape);
   RunOutput out("fp_suite", o.command_line, o.json_path);
@@ -68,6 +68,11 @@ int suite_main(int argc, char** argv) {
   CommonOptions common;
   common.timeout_s = 120;
   add_common_options(app, common);
+  app.get_option("--timeout")
+      ->description(
+          "Seconds to wait for any peer before giving up (default: the plan's timeout_s, 120 in quick, 300 in go-live "
+          "and regression)")
+      ->default_str("");
 
   std::string preset, plan_file;
   std::vector<std::string> sets, skip_stages;
@@ -119,7 +124,9 @@ int suite_main(int argc, char** argv) {
   app.add_flag("--dry-run", o.dry_run,
                "Print the plan (stages, rounds, pairs, estimate) for --nodes/--rails; run nothing");
   app.add_option("--nodes", o.nodes, "--dry-run: nodes in the cluster")->check(integer_in(1, 1 << 20));
-  app.add_option("--gpus-per-node", o.gpus_per_node, "--dry-run: GPUs per node")->check(integer_in(1, 64));
+  app.add_option("--gpus-per-node", o.gpus_per_node,
+                 "--dry-run: GPUs per node (default 8, an HGX node, when the plan runs gdr; 0: no GPUs)")
+      ->check(integer_in(0, 64));
   app.add_option("--line-rate-gbps", o.line_rate_gbps, "--dry-run: port line rate for the estimate")
       ->check(number_above(0, 1e6))
       ->capture_default_str();

@@ -154,6 +154,10 @@ double busbw_factor(const std::string& op, int ranks) noexcept {
   return 1.0;  // broadcast, reduce, sendrecv
 }
 
+int default_gpus_per_node(const Plan& plan) {
+  return plan.runs("gdr") ? kHgxGpusPerNode : 0;
+}
+
 SuiteSchedule plan_suite(const Plan& plan, const ClusterShape& shape, const CostModel& cost) {
   SuiteSchedule suite;
   suite.shape = shape;

@@ -2,6 +2,7 @@
 
 #include <iomanip>
 
+#include "fabricperf/results/verdict.hpp"
 #include "fabricperf/runners/plan.hpp"
 
 namespace fabricperf::runners {
@@ -32,17 +33,11 @@ void print_summary(std::ostream& os, const nlohmann::json& doc, const std::vecto
   os << std::left << std::setw(13) << "stage" << std::right << std::setw(7) << "pass" << std::setw(7) << "fail"
      << std::setw(7) << "warn" << std::setw(7) << "skip" << std::setw(9) << "rows" << std::setw(12) << "time"
      << "\n";
-  int fails = 0, warns = 0, total = 0;
   for (const auto& t : timings) {
     const auto& n = counts[t.stage];
     os << std::left << std::setw(13) << t.stage << std::right << std::setw(7) << n.pass << std::setw(7) << n.fail
        << std::setw(7) << n.warn << std::setw(7) << n.skip << std::setw(9) << n.rows << std::setw(12)
        << (t.ran ? format_duration(t.seconds) : std::string("-")) << "\n";
-  }
-  for (const auto& [stage, n] : counts) {
-    fails += n.fail;
-    warns += n.warn;
-    total += n.pass + n.fail + n.warn + n.skip;
   }
   bool header = false;
   for (const auto& c : doc["checks"]) {
@@ -59,9 +54,10 @@ void print_summary(std::ostream& os, const nlohmann::json& doc, const std::vecto
     os << "\nerrors:\n";
     for (const auto& e : doc["errors"]) os << "  " << e.get<std::string>() << "\n";
   }
-  const bool ok = fails == 0 && doc["errors"].empty() && doc.value("status", "ok") == "ok";
-  os << "\nresult: " << (ok ? "PASS" : "FAIL") << " (" << total << " checks: " << fails << " failed, " << warns
-     << " warned; " << doc["errors"].size() << " errors)\n";
+  // The verdict and its reasons as the HTML report of the same document words them.
+  const auto verdict = results::document_verdict(doc);
+  os << "\nresult: " << verdict.word << " (" << verdict.reasons.front() << ")\n";
+  for (std::size_t i = 1; i < verdict.reasons.size(); ++i) os << "  " << verdict.reasons[i] << "\n";
 }
 
 void print_schedule(std::ostream& os, const SuiteSchedule& s, const std::string& plan_name) {

@@ -74,4 +74,12 @@ expect_usage "bad busbw floor" --expect-busbw-GBps all_reduce --dry-run --nodes 
 $py -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["name"]=="short-golive" and p["verbs"]["bw"]["sizes"]==["64K"], p' \
   "$tmp/plan.json" || fail "--print-plan content"
 "$suite" --list-presets | grep -q "^go-live: " || fail "--list-presets"
+
+# README.md's line has no --gpus-per-node: a plan with gdr is planned for HGX nodes (8 GPUs), so
+# the gdr stage and its time are in the estimate; --gpus-per-node 0 plans a cluster without GPUs.
+"$suite" --dry-run --nodes 2048 --rails 8 --preset go-live >"$tmp/readme.txt" || fail "README dry run exited $?"
+grep -q "8 GPUs per node" "$tmp/readme.txt" || fail "go-live dry run does not assume 8 GPUs per node: $(head -1 "$tmp/readme.txt")"
+grep -Eq '^gdr +[0-9]+ ' "$tmp/readme.txt" || fail "gdr not planned without --gpus-per-node: $(grep '^gdr' "$tmp/readme.txt")"
+"$suite" --dry-run --nodes 4 --gpus-per-node 0 --preset go-live | grep -Eq '^gdr +skipped: no GPUs' \
+  || fail "--gpus-per-node 0 should skip gdr"
 echo "PASS: fp_suite --dry-run and plan errors"

@@ -14,7 +14,9 @@ struct CommonOptions {
   double timeout_s = 30.0;  // --timeout: every wait on a peer ends after this
 };
 
-void add_common_options(CLI::App& app, CommonOptions& options);
+// --json FILE, and --timeout SECONDS for the tools that wait on peers (fp_topo and fp_info have
+// none: waits_on_peers = false leaves --timeout out, so it is refused as an unknown option).
+void add_common_options(CLI::App& app, CommonOptions& options, bool waits_on_peers = true);
 
 // Checks an output file option (--json FILE) when it is parsed, before anything is measured:
 // "--json: empty file name", "--json: /tmp is a directory", "--json: directory /x does not

@@ -141,4 +141,10 @@ void select_stages(Plan& plan, const std::vector<std::string>& only, const std::
 // The plan as JSON (the format above, sizes as text), recorded in the document's params.
 [[nodiscard]] nlohmann::json to_json(const Plan& plan);
 
+// Expectations looser than the defaults (a lower line-rate %, a higher latency ceiling), e.g.
+// scripts/demo.sh's for emulated links: [{"key": "expect.line_rate_pct", "value": 0.001,
+// "default": 90}, ...]; fp_suite records it as params.expectations_loosened, and the verdict
+// (terminal and HTML) says so.
+[[nodiscard]] nlohmann::json loosened_expectations(const Plan& plan);
+
 }  // namespace fabricperf::runners

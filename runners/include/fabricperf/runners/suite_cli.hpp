@@ -18,7 +18,7 @@ struct SuiteOptions {
   bool dry_run = false;
   int nodes = 0;
   int rails = 0;
-  int gpus_per_node = 0;
+  int gpus_per_node = -1;  // -1: default_gpus_per_node(plan)
   double line_rate_gbps = 400;
   // Standalone (TCP) bootstrap: --ranks N on rank 0, --connect HOST on the others.
   int ranks = 0;

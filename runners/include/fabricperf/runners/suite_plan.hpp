@@ -54,6 +54,11 @@ struct SuiteSchedule {
   [[nodiscard]] const StageSchedule* find(const std::string& stage) const;
 };
 
+// --dry-run without --gpus-per-node: a plan that runs the gdr stage is for GPU nodes, planned
+// as HGX nodes (8 GPUs, one NIC each); a plan without it, 0.
+inline constexpr int kHgxGpusPerNode = 8;
+[[nodiscard]] int default_gpus_per_node(const Plan& plan);
+
 [[nodiscard]] SuiteSchedule plan_suite(const Plan& plan, const ClusterShape& shape, const CostModel& cost = {});
 
 // nccl-tests' bus-bandwidth factor for an op on n ranks (all_reduce 2(n-1)/n, ...).
