@@ -1,5 +1,7 @@
 #include "fabricperf/gdr/report.hpp"
 
+#include <stdexcept>
+
 namespace fabricperf::gdr {
 
 std::string_view to_string(Mode mode) noexcept {
@@ -18,28 +20,30 @@ Mode measured_mode(MemoryKind local, MemoryKind remote) noexcept {
   return is_device_memory(local) || is_device_memory(remote) ? Mode::gdr : Mode::direct;
 }
 
-nlohmann::json entry(const EntryIdentity& id, Mode mode, std::uint64_t size_bytes) {
+nlohmann::json gdr_fields(const EntryIdentity& id, Mode mode) {
   nlohmann::json j;
-  if (!id.host.empty()) j["host"] = id.host;
-  if (!id.peer_host.empty()) j["peer_host"] = id.peer_host;
   j["gpu"] = id.gpu;
   if (id.gpu >= 0) {
     j["gpu_name"] = id.gpu_name;
     j["gpu_pci"] = id.gpu_pci;
   }
   if (id.peer_gpu >= 0) j["peer_gpu"] = id.peer_gpu;
-  if (!id.device.empty()) j["device"] = id.device;
-  if (!id.peer_device.empty()) j["peer_device"] = id.peer_device;
   if (!id.path.empty()) j["path"] = id.path;
   j["test"] = id.test;
-  j["op"] = id.op;
   // The staged baseline moves data between pinned host buffers; mem still names what the
   // application data lives in, so rows of one size line up.
   j["mem"] = std::string(to_string(id.mem));
   j["peer_mem"] = std::string(to_string(id.peer_mem));
   j["mode"] = std::string(to_string(mode));
-  j["size_bytes"] = size_bytes;
   return j;
+}
+
+void add_gdr_fields(nlohmann::json& row, const EntryIdentity& id, Mode mode) {
+  const nlohmann::json fields = gdr_fields(id, mode);
+  for (const auto& [key, value] : fields.items()) {
+    if (row.contains(key)) throw std::logic_error("fp_gdr would overwrite the row field '" + key + "'");
+    row[key] = value;
+  }
 }
 
 double wire_time_us(std::uint64_t size_bytes, double gbps) noexcept {
@@ -71,41 +75,26 @@ bool initiator_is_source(std::string_view op) noexcept {
   return op != "read";
 }
 
-void make_staged_bandwidth(nlohmann::json& row, std::uint64_t size_bytes, const StagingCosts& c) {
-  const double rdma = row.value("bw_avg_gbps", 0.0);
-  const double bw = staged_bandwidth_gbps(size_bytes, rdma, c);
-  row["rdma_bw_gbps"] = rdma;
+void add_staged_bandwidth(nlohmann::json& row, const StagingCosts& c) {
+  row["staged_bw_gbps"] =
+      staged_bandwidth_gbps(row.value("size_bytes", std::uint64_t{0}), row.value("bw_avg_gbps", 0.0), c);
   row["source_copy_us"] = c.source_copy_us;
   row["sink_copy_us"] = c.sink_copy_us;
-  row["bw_avg_gbps"] = bw;
-  row["bw_peak_gbps"] = bw;
-  row["msg_rate_mpps"] = bw > 0 && size_bytes > 0 ? bw * 1e3 / (static_cast<double>(size_bytes) * 8.0) : 0.0;
-  const double line = row.value("line_rate_gbps", 0.0);
-  row["line_rate_pct"] = line > 0 ? nlohmann::json(100.0 * bw / line) : nlohmann::json();
-  row.erase("validation");
 }
 
-void make_staged_latency(nlohmann::json& row, const nlohmann::json& rdma, const StagingCosts& c) {
-  const double extra = c.source_copy_us + c.sink_copy_us;
-  row["iterations"] = rdma.value("iterations", 0);
-  for (const char* k :
-       {"t_min_us", "t_max_us", "t_typical_us", "t_avg_us", "p50_us", "p90_us", "p99_us", "p99_9_us", "p99_99_us"})
-    row[k] = rdma.value(k, 0.0) + extra;
-  row["t_stdev_us"] = rdma.value("t_stdev_us", 0.0);
-  row["rdma_t_typical_us"] = rdma.value("t_typical_us", 0.0);
+void add_staged_latency(nlohmann::json& row, const StagingCosts& c) {
+  row["staged_t_typical_us"] = staged_latency_us(row.value("t_typical_us", 0.0), c);
+  row["staged_t_avg_us"] = staged_latency_us(row.value("t_avg_us", 0.0), c);
+  row["staged_p99_us"] = staged_latency_us(row.value("p99_us", 0.0), c);
   row["source_copy_us"] = c.source_copy_us;
   row["sink_copy_us"] = c.sink_copy_us;
 }
 
 void attach_gain(nlohmann::json& gdr_row, const nlohmann::json& staged_row, bool latency) {
   const std::optional<double> gain =
-      latency ? latency_gain_pct(gdr_row.value("t_typical_us", 0.0), staged_row.value("t_typical_us", 0.0))
-              : bandwidth_gain_pct(gdr_row.value("bw_avg_gbps", 0.0), staged_row.value("bw_avg_gbps", 0.0));
+      latency ? latency_gain_pct(gdr_row.value("t_typical_us", 0.0), staged_row.value("staged_t_typical_us", 0.0))
+              : bandwidth_gain_pct(gdr_row.value("bw_avg_gbps", 0.0), staged_row.value("staged_bw_gbps", 0.0));
   gdr_row["gain_pct"] = gain ? nlohmann::json(*gain) : nlohmann::json();
-  if (latency)
-    gdr_row["host_staged_t_typical_us"] = staged_row.value("t_typical_us", 0.0);
-  else
-    gdr_row["host_staged_bw_gbps"] = staged_row.value("bw_avg_gbps", 0.0);
 }
 
 }  // namespace fabricperf::gdr

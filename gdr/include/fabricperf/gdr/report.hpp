@@ -1,15 +1,20 @@
 #pragma once
-// fp_gdr's result entries and the arithmetic behind the host-staged baseline. Pure functions.
+// fp_gdr's additions to the verbs rows (verbs/rows.hpp) and the arithmetic behind the
+// host-staged baseline. Pure functions.
 //
-// Every entry names what was measured: host/peer_host, gpu (CUDA ordinal, -1 for none),
-// gpu_name, gpu_pci, device (the NIC), path (GPU-NIC path class), test (bw|lat), op, mem
-// (this side's memory), peer_mem, mode and size_bytes, then the figures:
+// An fp_gdr row is fp_bw's BwRow or fp_lat's LatRow of the same measurement, unchanged, plus
+// the GPU identity fields (gdr_fields: gpu, gpu_name, gpu_pci, peer_gpu, path, test, mem,
+// peer_mem, mode); no vocabulary field is ever rewritten, so every row obeys its arithmetic
+// (bytes = messages x size_bytes, bw_avg_gbps = bytes x 8 / duration_s / 1e9).
 //   mode "gdr"          the NIC reads/writes GPU memory directly (device memory on a side)
 //   mode "direct"       host or cuda-host memory on both sides: no GPU memory on the wire path
-//   mode "host_staged"  the baseline: cudaMemcpy GPU -> pinned host, RDMA between pinned host
-//                       buffers, cudaMemcpy pinned host -> GPU on the receiver; each stage is
-//                       measured for real and the stages add up per message (no overlap)
-// gdr entries carry gain_pct: how much better than host_staged at that size (bandwidth:
+//   mode "host_staged"  the baseline: its normal fields are the measured RDMA between pinned
+//                       host buffers; the modelled end-to-end path (cudaMemcpy GPU -> pinned
+//                       host, that RDMA, cudaMemcpy pinned host -> GPU, per message, no overlap)
+//                       goes to staged_bw_gbps (bandwidth) or staged_t_typical_us,
+//                       staged_t_avg_us, staged_p99_us (latency), with source_copy_us and
+//                       sink_copy_us, the measured copy costs
+// gdr rows carry gain_pct against that model at the same size (bandwidth:
 // 100 * (gdr / staged - 1); latency: 100 * (staged / gdr - 1)); positive = GDR wins.
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -26,22 +31,21 @@ enum class Mode { gdr, direct, host_staged };
 // gdr when either side's memory is device memory, else direct.
 [[nodiscard]] Mode measured_mode(MemoryKind local, MemoryKind remote) noexcept;
 
-// What an entry is about (shared by the gdr and the host_staged entry of one size).
+// Where the buffers of a row live (shared by the gdr and the host_staged row of one size).
 struct EntryIdentity {
-  std::string host, peer_host;
   int gpu = -1;
   std::string gpu_name, gpu_pci;
   int peer_gpu = -1;
-  std::string device, peer_device;
   std::string path;  // "PIX", ..., "unknown", "" when no GPU
   std::string test;  // "bw" | "lat"
-  std::string op;    // "write" | "read" | "send"
   MemoryKind mem = MemoryKind::host;
   MemoryKind peer_mem = MemoryKind::host;
 };
 
-// The identity fields of an entry for `mode` and `size`.
-[[nodiscard]] nlohmann::json entry(const EntryIdentity& id, Mode mode, std::uint64_t size_bytes);
+// The GPU identity fields of a row for `mode` (no verbs vocabulary field among them).
+[[nodiscard]] nlohmann::json gdr_fields(const EntryIdentity& id, Mode mode);
+// Adds gdr_fields to a verbs row; a field the row already has is a logic error (throws).
+void add_gdr_fields(nlohmann::json& row, const EntryIdentity& id, Mode mode);
 
 // Time for one message of `size_bytes` at `gbps` (Gbit/s), in microseconds; 0 when gbps <= 0.
 [[nodiscard]] double wire_time_us(std::uint64_t size_bytes, double gbps) noexcept;
@@ -61,15 +65,13 @@ struct StagingCosts {
 [[nodiscard]] std::optional<double> bandwidth_gain_pct(double gdr_gbps, double staged_gbps) noexcept;
 [[nodiscard]] std::optional<double> latency_gain_pct(double gdr_us, double staged_us) noexcept;
 
-// Turns fp_bw's row of the host-to-host run into the host_staged entry: the measured RDMA
-// rate moves to rdma_bw_gbps, bw_avg_gbps/bw_peak_gbps/msg_rate_mpps/line_rate_pct become the
-// staged path's, the copy costs are recorded, per-message validation is dropped.
-void make_staged_bandwidth(nlohmann::json& row, std::uint64_t size_bytes, const StagingCosts& c);
-// Same for latency figures (fp_lat's t_*_us/pNN_us): every percentile moves by the copy costs
-// (t_stdev_us stays: the copies are taken as constant); rdma_t_typical_us keeps the RDMA figure.
-void make_staged_latency(nlohmann::json& row, const nlohmann::json& rdma_figures, const StagingCosts& c);
-// gain_pct (null when it cannot be computed) and host_staged_bw_gbps / host_staged_t_typical_us
-// on the gdr entry of the same size.
+// The staged model on a host_staged bandwidth row (fp_bw's row of the pinned-host run):
+// staged_bw_gbps from its bw_avg_gbps, source_copy_us, sink_copy_us. Nothing else changes.
+void add_staged_bandwidth(nlohmann::json& row, const StagingCosts& c);
+// Same for a host_staged latency row (fp_lat's row): staged_t_typical_us, staged_t_avg_us,
+// staged_p99_us = the measured figure + both copies, source_copy_us, sink_copy_us.
+void add_staged_latency(nlohmann::json& row, const StagingCosts& c);
+// gain_pct on the gdr row (null when it cannot be computed), against the staged model.
 void attach_gain(nlohmann::json& gdr_row, const nlohmann::json& staged_row, bool latency);
 
 // Which side of a transfer holds the data first: for write and send the initiator, for read
