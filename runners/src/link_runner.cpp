@@ -103,12 +103,8 @@ verbs::RowIdentity identity(const Running& r, const MeasureSpec& spec, std::uint
   return id;
 }
 
-// What the suite adds to fp_bw/fp_lat's row: the stage, the task's labels, soft RDMA.
-json suite_row(json row, const Running& r, const MeasureSpec& spec) {
-  row["stage"] = spec.stage;
-  for (const auto& [k, v] : r.task->labels.items()) row[k] = v;
-  if (r.task->soft) row["soft_rdma"] = true;
-  return row;
+json with_task_labels(const json& row, const Running& r, const MeasureSpec& spec) {
+  return runners::suite_row(row, spec.stage, r.task->labels, r.task->soft);
 }
 
 json latency_row(const Running& r, const MeasureSpec& spec, std::uint64_t size, const Comm& comm) {
@@ -120,7 +116,7 @@ json latency_row(const Running& r, const MeasureSpec& spec, std::uint64_t size, 
   id.peer_rank = r.task->peer_rank;
   id.device = port.device;
   id.port = port.port;
-  return suite_row(verbs::make_lat_row(std::move(id), r.lat_result).to_json(), r, spec);
+  return with_task_labels(verbs::make_lat_row(std::move(id), r.lat_result).to_json(), r, spec);
 }
 
 verbs::EngineOptions engine_options(const MeasureSpec& spec) {
@@ -158,11 +154,21 @@ void add_bandwidth_rows(Comm& comm, std::vector<Running>& running, const Measure
     const json theirs = parse_peer_json(entry.blob, r.peer_name, "lane measurement", std::size_t{1} << 16, 4);
     const auto row = verbs::make_bw_row(identity(r, spec, size), lane(r),
                                         verbs::LaneMeasurement::from_json(theirs, r.peer_name));
-    outcome.rows.push_back(suite_row(row.to_json(), r, spec));
+    outcome.rows.push_back(with_task_labels(row.to_json(), r, spec));
   }
 }
 
 }  // namespace
+
+json suite_row(json row, const std::string& stage, const json& labels, bool soft) {
+  row["stage"] = stage;
+  for (const auto& [k, v] : labels.items()) {
+    if (row.contains(k)) throw Error("link label '" + k + "' would overwrite the measured field of the same name");
+    row[k] = v;
+  }
+  if (soft) row["soft_rdma"] = true;
+  return row;
+}
 
 void RailDevices::open(const std::vector<RailPort>& ports, const std::vector<int>& rails, int gid_index) {
   rails_.clear();

@@ -93,7 +93,8 @@ int suite_main(int argc, char** argv) {
   app.add_option("--skip-stage", skip_stages, "Skip a stage (repeatable)");
   app.add_option("--set", sets, "Override any plan key: --set verbs.bw.iterations=100 (repeatable)")
       ->type_name("KEY=VALUE");
-  app.add_option("--iterations", iterations, "Iterations for every measurement (bw, lat, gdr, stress, collectives)")
+  app.add_option("--iterations", iterations,
+                 "Iterations for every measurement (bw, lat, gdr, stress, collectives; replaces a preset's -D time)")
       ->check(integer_in(1, 1LL << 40));
   app.add_option("--bw-sizes", bw_sizes, "verbs_bw message sizes, e.g. 64K,1M");
   app.add_option("--lat-sizes", lat_sizes, "verbs_lat message sizes, e.g. 2,4K");
@@ -157,10 +158,14 @@ int suite_main(int argc, char** argv) {
       apply_setting(plan, key + "=" + value.dump());
     };
     if (app.count("--timeout")) set("timeout_s", common.timeout_s);
-    if (iterations > 0)
+    if (iterations > 0) {
       for (const char* key : {"verbs.bw.iterations", "verbs.lat.iterations", "gdr.iterations", "stress.iterations",
                               "collectives.iterations"})
         set(key, iterations);
+      // A count replaces a preset's time-based measurement (--bw-duration brings it back).
+      set("verbs.bw.duration_s", 0);
+      set("stress.duration_s", 0);
+    }
     if (!bw_sizes.empty()) set("verbs.bw.sizes", string_list(bw_sizes));
     if (!lat_sizes.empty()) set("verbs.lat.sizes", string_list(lat_sizes));
     if (bw_duration >= 0) set("verbs.bw.duration_s", bw_duration);

@@ -68,6 +68,11 @@ struct RoundOutcome {
   std::vector<std::string> errors;   // "verbs_bw round 2: node1 mlx5_0 <-> node2: ..." per failed task
 };
 
+// What the suite adds to an fp_bw/fp_lat row (verbs/rows.hpp) and nothing else: the stage, the
+// task's labels (rail, gpu, pattern, ...) and soft_rdma.
+[[nodiscard]] nlohmann::json suite_row(nlohmann::json row, const std::string& stage, const nlohmann::json& labels,
+                                       bool soft);
+
 // Measures every task for every size. Tasks that fail are reported in errors and skipped for
 // the remaining sizes (their peers learn it in the next ready exchange). Throws only when the
 // exchange with a peer itself fails (the peer is gone).
