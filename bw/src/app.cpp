@@ -83,32 +83,13 @@ int run(const Options& options, int argc, char** argv) {
     // -o, or the device's limit the endpoint clamped the default to.
     const unsigned reads_in_flight =
         session.lanes().empty() ? 0U : session.lanes().front().endpoint->config().qp.max_rd_atomic;
-    nlohmann::json params = {{"op", std::string(to_string(op))},
-                             {"sizes_bytes", sizes},
-                             {"qps", o.qps},
-                             {"tx_depth", o.tx_depth},
-                             {"rx_depth", o.rx_depth},
-                             {"cq_mod", o.cq_mod},
-                             {"post_list", o.post_list},
-                             {"inline_bytes", o.inline_size},
-                             {"outstanding_reads", reads_in_flight},
-                             {"bidirectional", o.bidirectional},
-                             {"validate", o.validate},
-                             {"timeout_s", common.timeout_s},
-                             {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}};
-    if (o.duration_s > 0) {
-      params["duration_s"] = o.duration_s;
-      params["warmup_s"] = warmup_seconds(o.duration_s, o.warmup_s);
-    } else {
-      params["iterations"] = o.iterations;
-    }
-    params.update(session.describe());
-    params["memory"] = provider->describe();
-    out.set_params(params);
-    // Host info of every rank, gathered (rank 0 writes it all).
-    const auto hosts = session.gather(collect_host_info());
-    if (session.reporting())
-      for (const auto& h : hosts) out.add_host(h);
+    nlohmann::json params = engine_params(o, true);
+    params.update({{"op", std::string(to_string(op))},
+                   {"sizes_bytes", sizes},
+                   {"outstanding_reads", reads_in_flight},
+                   {"timeout_s", common.timeout_s},
+                   {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}});
+    record_run(session, out, params, provider->describe(), collect_host_info());
 
     const bool multi_row = session.lanes().size() > 1 || session.pairs().size() > 1 || mpi_launched;
     if (print) {
@@ -182,7 +163,8 @@ int run(const Options& options, int argc, char** argv) {
     run_sweep(session, op, sizes, steps);
     if (print) human << table_rule() << '\n';
     session.barrier("finishing");
-    params["devices"] = session.describe()["devices"];  // now with the pinning the lanes used
+    params.update(session.describe());  // now with the pinning the lanes used
+    params["memory"] = provider->describe();
     out.set_params(params);
     return out.finish(RunStatus::ok);
   } catch (...) {

@@ -17,6 +17,7 @@
 #include "fabricperf/run_output.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/verbs/engine_options.hpp"
+#include "fabricperf/verbs/sweep.hpp"
 #include "fabricperf/verbs/message_size.hpp"
 #include "fabricperf/verbs/session.hpp"
 #include "measure.hpp"
@@ -211,32 +212,17 @@ bool Run::exchange_sides(Session& session, const Side& me, RunOutput& out) {
 }
 
 nlohmann::json Run::params(Session& session, const GpuLanes& lanes, const CycleClock& clock) const {
-  nlohmann::json p = {{"test", o_.test},
-                      {"op", std::string(to_string(op_))},
-                      {"mem", std::string(to_string(mine_))},
-                      {"sizes_bytes", sizes_},
-                      {"qps", e_.qps},
-                      {"tx_depth", e_.tx_depth},
-                      {"rx_depth", e_.rx_depth},
-                      {"cq_mod", e_.cq_mod},
-                      {"post_list", e_.post_list},
-                      {"inline_bytes", e_.inline_size},
-                      {"bidirectional", e_.bidirectional},
-                      {"validate", e_.validate},
-                      {"host_staged", staged_},
-                      {"staging_copy_iterations", o_.staging_iterations},
-                      {"timeout_s", o_.common.timeout_s},
-                      {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}};
+  nlohmann::json p = engine_params(e_, true);
+  p.update({{"test", o_.test},
+            {"op", std::string(to_string(op_))},
+            {"mem", std::string(to_string(mine_))},
+            {"sizes_bytes", sizes_},
+            {"host_staged", staged_},
+            {"staging_copy_iterations", o_.staging_iterations},
+            {"timeout_s", o_.common.timeout_s},
+            {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}});
   if (session.role())
     p["peer_mem"] = std::string(to_string(sides_.at(static_cast<std::size_t>(session.role()->peer)).mem));
-  if (e_.duration_s > 0) {
-    p["duration_s"] = e_.duration_s;
-    p["warmup_s"] = warmup_seconds(e_.duration_s, e_.warmup_s);
-  } else {
-    p["iterations"] = e_.iterations;
-  }
-  p.update(session.describe());
-  p["memory"] = lanes.memory_description();
   nlohmann::json sides = nlohmann::json::array();
   for (const auto& s : sides_)
     sides.push_back({{"host", s.host}, {"mem", std::string(to_string(s.mem))}, {"pairs", s.pairs}});
@@ -315,8 +301,6 @@ int Run::operator()() {
     if (staged_) lanes.create_staging(session);
     session.connect();
     if (staged_) lanes.connect_staging(session);
-    out.set_params(params(session, lanes, clock));
-
     nlohmann::json my_host = collect_host_info();
     if (host_caps.cuda_driver) {
       const auto a = cuda::availability();
@@ -324,9 +308,7 @@ int Run::operator()() {
         my_host["cuda_version"] =
             std::to_string(a.driver_version / 1000) + "." + std::to_string((a.driver_version % 1000) / 10);
     }
-    const auto hosts = session.gather(my_host);
-    if (session.reporting())
-      for (const auto& h : hosts) out.add_host(h);
+    record_run(session, out, params(session, lanes, clock), lanes.memory_description(), my_host);
 
     if (print_) print_banner(session, lanes, human);
     MeasurePlan mp;

@@ -77,25 +77,13 @@ int run(const Options& options, int argc, char** argv) {
     });
     session.connect();
 
-    nlohmann::json params = {{"op", std::string(to_string(op))},
-                             {"sizes_bytes", sizes},
-                             {"inline_bytes", o.inline_size},
-                             {"validate", o.validate},
-                             {"timeout_s", common.timeout_s},
-                             {"latency", op == Op::write || op == Op::send ? "half_round_trip" : "round_trip"},
-                             {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}};
-    if (o.duration_s > 0) {
-      params["duration_s"] = o.duration_s;
-      params["warmup_s"] = warmup_seconds(o.duration_s, o.warmup_s);
-    } else {
-      params["iterations"] = o.iterations;
-    }
-    params.update(session.describe());
-    params["memory"] = provider->describe();
-    out.set_params(params);
-    const auto hosts = session.gather(collect_host_info());
-    if (session.reporting())
-      for (const auto& h : hosts) out.add_host(h);
+    nlohmann::json params = engine_params(o, false);
+    params.update({{"op", std::string(to_string(op))},
+                   {"sizes_bytes", sizes},
+                   {"timeout_s", common.timeout_s},
+                   {"latency", op == Op::write || op == Op::send ? "half_round_trip" : "round_trip"},
+                   {"clock", clock.uses_tsc() ? "tsc" : "monotonic"}});
+    record_run(session, out, params, provider->describe(), collect_host_info());
 
     const bool multi_row = session.lanes().size() > 1 || session.pairs().size() > 1 || mpi_launched;
     if (print) {
@@ -170,7 +158,8 @@ int run(const Options& options, int argc, char** argv) {
     run_sweep(session, op, sizes, steps);
     if (print) human << table_rule() << '\n';
     session.barrier("finishing");
-    params["devices"] = session.describe()["devices"];  // now with the pinning the lanes used
+    params.update(session.describe());  // now with the pinning the lanes used
+    params["memory"] = provider->describe();
     out.set_params(params);
     return out.finish(RunStatus::ok);
   } catch (...) {

@@ -56,8 +56,11 @@ extra = set(lrow) - set(ltool) - suite_extra
 assert not missing and not extra, ("verbs_lat shape", sorted(missing), sorted(extra))
 for k in ("op", "size_bytes", "iterations", "latency", "qps"):
     assert ltool[k] == lrow[k], (k, ltool[k], lrow[k])
-lratio = lrow["t_typical_us"] / ltool["t_typical_us"]
-print("verbs_lat / fp_lat typical latency: %.3f (%.2f vs %.2f us)" % (lratio, lrow["t_typical_us"], ltool["t_typical_us"]))
-assert 0.33 <= lratio <= 3.0, lratio
+# Under TCG the median swings with the guests' scheduling (0.45 vs 2.1 ms seen back to back);
+# the minimum is what the link itself allows.
+lratio = lrow["t_min_us"] / ltool["t_min_us"]
+print("verbs_lat / fp_lat minimum latency: %.3f (%.2f vs %.2f us; typical %.2f vs %.2f us)"
+      % (lratio, lrow["t_min_us"], ltool["t_min_us"], lrow["t_typical_us"], ltool["t_typical_us"]))
+assert 0.5 <= lratio <= 2.0, lratio
 PY
 pass "fp_bw and fp_suite verbs_bw (and fp_lat / verbs_lat) give the same rows for the same link"

@@ -78,6 +78,17 @@ check_doc "$out/cm.client.json" send 8192
 assert_json "$out/cm.client.json" "d['params']['rdma_cm'] is True"
 pass "-R: data QPs connected with rdma_cm"
 
+# -D bounds the wall time of a size step, also for 1 MiB messages on this slow link (a -D 4 run
+# once took 47 s: completions every 100 MiB and 128 MiB in flight). Now: warm-up 0.5 s + 2 s +
+# at most 1 MiB to open/close the window + a 16 MiB drain.
+start=$SECONDS
+pair duration -s 1M -D 2 --op write
+took=$((SECONDS - start))
+check_doc "$out/duration.client.json" write 1048576
+assert_json "$out/duration.client.json" "1.5 <= d['results'][0]['duration_s'] <= 4 and d['params']['duration_s'] == 2"
+[ "$took" -le 20 ] || fail "-D 2 with 1 MiB messages took ${took} s of wall time"
+pass "-D 2 with 1 MiB messages: ${took} s wall, measured window $("$FP_PY" -c "import json; print(round(json.load(open('$out/duration.client.json'))['results'][0]['duration_s'], 2))") s"
+
 # mpirun: ranks 0 (node1, target) and 1 (node2, initiator); rank 0 writes the one document.
 timeout 240 "$FP_TESTBED" mpirun -np 2 -- "$BW" "${COMMON[@]}" -s 4K -n 200 --op send --json "$out/mpi.json" \
   >"$out/mpi.log" 2>&1 || { cat "$out/mpi.log"; fail "mpirun fp_bw failed"; }

@@ -59,6 +59,27 @@ void check_engine_options(const EngineOptions& o) {
   if (o.post_list > o.tx_depth) throw UsageError("post list (-l) must not exceed the tx depth (-t)");
 }
 
+nlohmann::json engine_params(const EngineOptions& o, bool bandwidth) {
+  nlohmann::json p;
+  if (bandwidth) {
+    p["qps"] = o.qps;
+    p["tx_depth"] = o.tx_depth;
+    p["rx_depth"] = o.rx_depth;
+    p["cq_mod"] = o.cq_mod;
+    p["post_list"] = o.post_list;
+    p["bidirectional"] = o.bidirectional;
+  }
+  p["inline_bytes"] = o.inline_size;
+  p["validate"] = o.validate;
+  if (o.duration_s > 0) {
+    p["duration_s"] = o.duration_s;
+    p["warmup_s"] = warmup_seconds(o.duration_s, o.warmup_s);
+  } else {
+    p["iterations"] = o.iterations;
+  }
+  return p;
+}
+
 double warmup_seconds(double duration_s, double warmup_s) noexcept {
   if (duration_s <= 0) return 0;
   return warmup_s >= 0 ? warmup_s : std::min(2.0, duration_s / 4);

@@ -44,6 +44,16 @@ Check validation_check(const ValidationOutcome& outcome, Op op, std::uint64_t si
   return check;
 }
 
+void record_run(Session& session, RunOutput& out, nlohmann::json params, const nlohmann::json& memory,
+                const nlohmann::json& my_host) {
+  params.update(session.describe());
+  params["memory"] = memory;
+  out.set_params(params);
+  const auto hosts = session.gather(my_host, "exchanging host information");
+  if (session.reporting())
+    for (const auto& h : hosts) out.add_host(h);
+}
+
 void print_banner(std::ostream& human, Session& session, const std::string& rule, const std::string& title) {
   human << rule << '\n' << "                    " << title << '\n';
   if (session.lanes().empty()) return;

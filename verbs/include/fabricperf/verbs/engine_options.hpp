@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "fabricperf/verbs/bandwidth_engine.hpp"
 #include "fabricperf/verbs/endpoint.hpp"
@@ -39,6 +40,11 @@ void add_bandwidth_options(CLI::App& app, EngineOptions& options);
 void add_latency_options(CLI::App& app, EngineOptions& options);
 // Cross-option rules (UsageError): a post list no longer than the tx depth.
 void check_engine_options(const EngineOptions& options);
+
+// The engine settings as a result document's params, spelled the same by every tool: bandwidth
+// adds qps, depths, -Q, -l and -b; both add inline_bytes, validate and duration_s + warmup_s
+// (-D) or iterations (-n).
+[[nodiscard]] nlohmann::json engine_params(const EngineOptions& options, bool bandwidth);
 
 // -D warm-up: --warmup when given (>= 0), else min(2 s, D/4); none in iteration mode.
 [[nodiscard]] double warmup_seconds(double duration_s, double warmup_s) noexcept;

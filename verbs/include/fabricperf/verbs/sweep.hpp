@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fabricperf/result_document.hpp"
+#include "fabricperf/run_output.hpp"
 #include "fabricperf/verbs/engine_options.hpp"
 #include "fabricperf/verbs/ops.hpp"
 #include "fabricperf/verbs/session.hpp"
@@ -43,6 +44,11 @@ void run_sweep(Session& session, Op op, const std::vector<std::uint64_t>& sizes,
 // link: " -> " for one direction, " <-> " for a ping-pong.
 [[nodiscard]] Check validation_check(const ValidationOutcome& outcome, Op op, std::uint64_t size,
                                      const nlohmann::json& row, std::size_t pair, const std::string& link);
+
+// Records the run in `out`: `params` plus the session's connection description and `memory`,
+// then every rank's host info (`my_host`, gathered: rank 0 writes all under MPI, both sides over TCP).
+void record_run(Session& session, RunOutput& out, nlohmann::json params, const nlohmann::json& memory,
+                const nlohmann::json& my_host);
 
 // The perftest-style banner: rule, title, device/port/rate, GID, MTU and max inline of the first lane.
 void print_banner(std::ostream& human, Session& session, const std::string& rule, const std::string& title);
