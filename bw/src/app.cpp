@@ -23,10 +23,7 @@ namespace {
 
 using namespace fabricperf::verbs;
 
-struct Options {
-  CommonOptions common;
-  PerftestSizeOptions sizes;
-  SessionOptions session;
+struct Options : ToolOptions {
   std::string op = "write";
   EngineOptions engine = bandwidth_defaults();
   bool report_gbits = false;
@@ -162,11 +159,7 @@ int run(const Options& options, int argc, char** argv) {
     };
     run_sweep(session, op, sizes, steps);
     if (print) human << table_rule() << '\n';
-    session.barrier("finishing");
-    params.update(session.describe());  // now with the pinning the lanes used
-    params["memory"] = provider->describe();
-    out.set_params(params);
-    return out.finish(RunStatus::ok);
+    return finish_run(session, out, params, provider->describe());
   } catch (...) {
     return out.abort_on_exception(std::current_exception());
   }
@@ -178,9 +171,7 @@ int main(int argc, char** argv) {
   CLI::App app{"fp_bw: RDMA bandwidth between two hosts (perftest-compatible: ib_write_bw, ib_read_bw, ib_send_bw)",
                "fp_bw"};
   Options o;
-  add_common_options(app, o.common);
-  add_perftest_size_options(app, o.sizes, "65536");
-  add_session_options(app, o.session, /*allow_ud=*/true);
+  add_tool_options(app, o, "65536", /*allow_ud=*/true);
   app.add_option("--op", o.op, "Operation: write, write_imm, read or send")->capture_default_str();
   add_bandwidth_options(app, o.engine);
   app.add_flag("--report_gbits,--report-gbits", o.report_gbits,

@@ -30,10 +30,7 @@ namespace {
 
 using namespace fabricperf::verbs;
 
-struct Options {
-  CommonOptions common;
-  PerftestSizeOptions sizes;
-  SessionOptions session;
+struct Options : ToolOptions {
   std::string test = "bw";
   std::string op;  // default: write (bw), send (lat)
   std::string mem = "cuda";
@@ -339,9 +336,7 @@ int main(int argc, char** argv) {
       "(dma-buf or nvidia-peermem), against a host-staged baseline",
       "fp_gdr"};
   Options o;
-  add_common_options(app, o.common);
-  add_perftest_size_options(app, o.sizes, "65536");
-  add_session_options(app, o.session, /*allow_ud=*/false);
+  add_tool_options(app, o, "65536", /*allow_ud=*/false);
   if (auto* m = app.get_option_no_throw("--memory")) app.remove_option(m);  // --mem instead
   app.add_option("--test", o.test, "bw (bandwidth, fp_bw) or lat (latency, fp_lat)")
       ->check(CLI::IsMember({"bw", "lat"}))

@@ -23,10 +23,7 @@ namespace {
 
 using namespace fabricperf::verbs;
 
-struct Options {
-  CommonOptions common;
-  PerftestSizeOptions sizes;
-  SessionOptions session;
+struct Options : ToolOptions {
   std::string op = "write";
   EngineOptions engine = latency_defaults();
 };
@@ -157,11 +154,7 @@ int run(const Options& options, int argc, char** argv) {
     };
     run_sweep(session, op, sizes, steps);
     if (print) human << table_rule() << '\n';
-    session.barrier("finishing");
-    params.update(session.describe());  // now with the pinning the lanes used
-    params["memory"] = provider->describe();
-    out.set_params(params);
-    return out.finish(RunStatus::ok);
+    return finish_run(session, out, params, provider->describe());
   } catch (...) {
     return out.abort_on_exception(std::current_exception());
   }
@@ -174,9 +167,7 @@ int main(int argc, char** argv) {
                "ib_atomic_lat)",
                "fp_lat"};
   Options o;
-  add_common_options(app, o.common);
-  add_perftest_size_options(app, o.sizes, "2");
-  add_session_options(app, o.session, /*allow_ud=*/true);
+  add_tool_options(app, o, "2", /*allow_ud=*/true);
   app.add_option("--op", o.op, "Operation: write, send, read, atomic_fa or atomic_cs")->capture_default_str();
   add_latency_options(app, o.engine);
   return run_main(app, argc, argv, [&] { return run(o, argc, argv); });

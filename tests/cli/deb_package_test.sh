@@ -38,19 +38,19 @@ name=fabricperf
 deb=$pkg/${name}_${version}_${arch}.deb
 [ -f "$deb" ] || { ls "$pkg"/*.deb; echo "FAIL: no $deb"; exit 1; }
 
-dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$pkg.contents"
+dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$pkg/contents.txt"
 tools="fp_bw fp_lat fp_gdr fp_coll fp_topo fp_info fp_suite fp_sizing fp_report"
 for t in $tools; do
-  grep -qx "/usr/bin/$t" "$pkg.contents" || fail "/usr/bin/$t is not in the package"
-  grep -qx "/usr/share/man/man1/$t.1.gz" "$pkg.contents" || fail "no man page for $t"
+  grep -qx "/usr/bin/$t" "$pkg/contents.txt" || fail "/usr/bin/$t is not in the package"
+  grep -qx "/usr/share/man/man1/$t.1.gz" "$pkg/contents.txt" || fail "no man page for $t"
 done
-[ "$(grep -c '^/usr/bin/.' "$pkg.contents")" -eq 9 ] || fail "want 9 files in /usr/bin: $(grep '^/usr/bin/.' "$pkg.contents" | tr '\n' ' ')"
+[ "$(grep -c '^/usr/bin/.' "$pkg/contents.txt")" -eq 9 ] || fail "want 9 files in /usr/bin: $(grep '^/usr/bin/.' "$pkg/contents.txt" | tr '\n' ' ')"
 for f in /usr/share/fabricperf/fabricperf-1.schema.json /usr/share/doc/$name/copyright /usr/share/doc/$name/changelog.gz; do
-  grep -qx "$f" "$pkg.contents" || fail "$f is not in the package"
+  grep -qx "$f" "$pkg/contents.txt" || fail "$f is not in the package"
 done
-grep -q '^/usr/share/fabricperf/fabricperf-2.schema.json$' "$pkg.contents" || [ ! -f "$src/results/schema/fabricperf-2.schema.json" ] ||
+grep -q '^/usr/share/fabricperf/fabricperf-2.schema.json$' "$pkg/contents.txt" || [ ! -f "$src/results/schema/fabricperf-2.schema.json" ] ||
   fail "fabricperf-2.schema.json is not in the package"
-grep -q 'testbed\|fp-testbed' "$pkg.contents" && fail "the testbed is packaged (it is the CI harness, not a cluster tool)"
+grep -q 'testbed\|fp-testbed' "$pkg/contents.txt" && fail "the testbed is packaged (it is the CI harness, not a cluster tool)"
 
 # Man pages: generated from --help, so they name real options.
 work=$(mktemp -d)
@@ -71,8 +71,8 @@ readelf -d "$work/root/usr/bin/"* 2>/dev/null | grep -E 'NEEDED.*(cudart|libcuda
   fail "a packaged tool needs a CUDA/NCCL shared library at start-up"
 
 # lintian: no error or warning beyond the explained overrides.
-lintian --no-tag-display-limit "$deb" >"$pkg.lintian" 2>&1
-if grep -E '^(E|W): ' "$pkg.lintian"; then
+lintian --no-tag-display-limit "$deb" >"$pkg/lintian.txt" 2>&1
+if grep -E '^(E|W): ' "$pkg/lintian.txt"; then
   fail "lintian reports the lines above (fix them or explain an override in cmake/debian/lintian-overrides)"
 fi
 grep -q '^#' "$src/cmake/debian/lintian-overrides" || fail "lintian-overrides lost its explanations"

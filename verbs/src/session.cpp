@@ -44,6 +44,12 @@ void add_session_options(CLI::App& app, SessionOptions& o, bool allow_ud) {
   app.add_flag("-F,--CPU-freq")->description("Accepted for perftest compatibility (no CPU frequency check is made)");
 }
 
+void add_tool_options(CLI::App& app, ToolOptions& options, const std::string& default_size, bool allow_ud) {
+  add_common_options(app, options.common);
+  add_perftest_size_options(app, options.sizes, default_size);
+  add_session_options(app, options.session, allow_ud);
+}
+
 int launcher_rank() {
   const auto launcher = detect_launcher();
   return launcher ? launcher->rank : 0;

@@ -54,6 +54,14 @@ void record_run(Session& session, RunOutput& out, nlohmann::json params, const n
     for (const auto& h : hosts) out.add_host(h);
 }
 
+int finish_run(Session& session, RunOutput& out, nlohmann::json params, const nlohmann::json& memory) {
+  session.barrier("finishing");
+  params.update(session.describe());
+  params["memory"] = memory;
+  out.set_params(params);
+  return out.finish(RunStatus::ok);
+}
+
 void print_banner(std::ostream& human, Session& session, const std::string& rule, const std::string& title) {
   human << rule << '\n' << "                    " << title << '\n';
   if (session.lanes().empty()) return;

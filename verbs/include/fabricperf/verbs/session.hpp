@@ -47,8 +47,17 @@ struct SessionOptions {
   std::string token;              // --token: extra secret both sides must share
 };
 
+// What every two-sided verbs tool takes: fabricperf's common options, perftest's sizes, the session's.
+struct ToolOptions {
+  CommonOptions common;
+  PerftestSizeOptions sizes;
+  SessionOptions session;
+};
+
 // Registers the options on `app`. allow_ud: whether -c accepts UD.
 void add_session_options(CLI::App& app, SessionOptions& options, bool allow_ud);
+// Common, perftest size (-s/-a, default `default_size`) and session options together.
+void add_tool_options(CLI::App& app, ToolOptions& options, const std::string& default_size, bool allow_ud);
 
 // The rank mpirun/srun gave this process (from the environment, before MPI_Init); 0 when not
 // launched by one. Use it to decide who writes the JSON before RunOutput is constructed.

@@ -50,6 +50,10 @@ void run_sweep(Session& session, Op op, const std::vector<std::uint64_t>& sizes,
 void record_run(Session& session, RunOutput& out, nlohmann::json params, const nlohmann::json& memory,
                 const nlohmann::json& my_host);
 
+// Ends a run that went through: a barrier with every rank, the params again (now with the
+// pinning the lanes used), and the document finished with status ok; returns the exit code.
+[[nodiscard]] int finish_run(Session& session, RunOutput& out, nlohmann::json params, const nlohmann::json& memory);
+
 // The perftest-style banner: rule, title, device/port/rate, GID, MTU and max inline of the first lane.
 void print_banner(std::ostream& human, Session& session, const std::string& rule, const std::string& title);
 
