@@ -12,7 +12,9 @@ constexpr std::size_t kValidateBytesPerQp = 64U << 20;
 constexpr std::uint32_t kLatencySendDepth = 16;
 }  // namespace
 
-EngineOptions bandwidth_defaults() noexcept { return EngineOptions{}; }
+EngineOptions bandwidth_defaults() noexcept {
+  return EngineOptions{};
+}
 
 EngineOptions latency_defaults() noexcept {
   EngineOptions o;
@@ -37,11 +39,21 @@ void add_common(CLI::App& app, EngineOptions& o, const char* iterations_help) {
 void add_bandwidth_options(CLI::App& app, EngineOptions& o) {
   add_common(app, o, "Messages per QP");
   app.add_option("-q,--qp", o.qps, "Number of QPs")->check(CLI::Range(1U, 64U))->capture_default_str();
-  app.add_option("-t,--tx-depth", o.tx_depth, "Outstanding sends per QP")->check(CLI::Range(1U, 16384U))->capture_default_str();
-  app.add_option("-r,--rx-depth", o.rx_depth, "Posted receives per QP (send)")->check(CLI::Range(1U, 16384U))->capture_default_str();
-  app.add_option("-Q,--cq-mod", o.cq_mod, "Request a completion every N messages")->check(CLI::Range(1U, 16384U))->capture_default_str();
-  app.add_option("-l,--post_list", o.post_list, "Work requests per post call")->check(CLI::Range(1U, 1024U))->capture_default_str();
-  app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")->check(CLI::Range(0U, 4096U))->capture_default_str();
+  app.add_option("-t,--tx-depth", o.tx_depth, "Outstanding sends per QP")
+      ->check(CLI::Range(1U, 16384U))
+      ->capture_default_str();
+  app.add_option("-r,--rx-depth", o.rx_depth, "Posted receives per QP (send)")
+      ->check(CLI::Range(1U, 16384U))
+      ->capture_default_str();
+  app.add_option("-Q,--cq-mod", o.cq_mod, "Request a completion every N messages")
+      ->check(CLI::Range(1U, 16384U))
+      ->capture_default_str();
+  app.add_option("-l,--post_list", o.post_list, "Work requests per post call")
+      ->check(CLI::Range(1U, 1024U))
+      ->capture_default_str();
+  app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")
+      ->check(CLI::Range(0U, 4096U))
+      ->capture_default_str();
   app.add_option("-o,--outs", o.outstanding_reads, "Outstanding RDMA reads per QP (default: the device's maximum)")
       ->check(CLI::Range(1U, 255U));
   app.add_flag("-b,--bidirectional", o.bidirectional, "Measure both directions at once (reports the sum)");
@@ -52,7 +64,9 @@ void add_latency_options(CLI::App& app, EngineOptions& o) {
   app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")
       ->check(CLI::Range(0U, 4096U))
       ->capture_default_str();
-  app.add_option("-r,--rx-depth", o.rx_depth, "Posted receives (send)")->check(CLI::Range(1U, 4096U))->capture_default_str();
+  app.add_option("-r,--rx-depth", o.rx_depth, "Posted receives (send)")
+      ->check(CLI::Range(1U, 4096U))
+      ->capture_default_str();
 }
 
 void check_engine_options(const EngineOptions& o) {
@@ -92,45 +106,42 @@ std::uint32_t message_slots(const EngineOptions& o, std::uint64_t max_size, bool
       std::clamp<std::size_t>(kValidateBytesPerQp / stride, 1, std::max(o.tx_depth, o.rx_depth)));
 }
 
+namespace {
+// What every run takes from the options, whichever engine runs it: the message, -n or -D with
+// its warm-up, inline (only messages that fit -I), --validate, the receive depth and the deadline.
+template <typename Config>
+Config run_config(const EngineOptions& o, Op op, std::uint64_t size, double timeout_s, std::uint64_t epoch) {
+  Config c;
+  c.op = op;
+  c.size = size;
+  c.iterations = o.iterations;
+  c.duration_s = o.duration_s;
+  c.warmup_s = warmup_seconds(o.duration_s, o.warmup_s);
+  c.use_inline = o.inline_size > 0 && size <= o.inline_size;
+  c.validate = o.validate;
+  c.rx_depth = o.rx_depth;
+  c.timeout_s = timeout_s;
+  c.epoch = epoch;
+  return c;
+}
+}  // namespace
+
 BandwidthConfig bandwidth_config(const EngineOptions& o, Op op, std::uint64_t size, std::uint32_t slots,
                                  double timeout_s, std::uint64_t epoch) {
-  BandwidthConfig c;
-  c.op = op;
-  c.size = size;
-  c.iterations = o.iterations;
-  c.duration_s = o.duration_s;
-  c.warmup_s = warmup_seconds(o.duration_s, o.warmup_s);
+  auto c = run_config<BandwidthConfig>(o, op, size, timeout_s, epoch);
   c.tx_depth = o.tx_depth;
-  c.rx_depth = o.rx_depth;
   c.cq_mod = o.cq_mod;
   c.post_list = o.post_list;
-  c.use_inline = o.inline_size > 0 && size <= o.inline_size;
   c.bidirectional = o.bidirectional;
-  c.validate = o.validate;
   c.slots = slots;
-  c.timeout_s = timeout_s;
-  c.epoch = epoch;
   return c;
 }
 
-LatencyConfig latency_config(const EngineOptions& o, Op op, std::uint64_t size, double timeout_s,
-                             std::uint64_t epoch) {
-  LatencyConfig c;
-  c.op = op;
-  c.size = size;
-  c.iterations = o.iterations;
-  c.duration_s = o.duration_s;
-  c.warmup_s = warmup_seconds(o.duration_s, o.warmup_s);
-  c.use_inline = o.inline_size > 0 && size <= o.inline_size;
-  c.validate = o.validate;
-  c.rx_depth = o.rx_depth;
-  c.timeout_s = timeout_s;
-  c.epoch = epoch;
-  return c;
+LatencyConfig latency_config(const EngineOptions& o, Op op, std::uint64_t size, double timeout_s, std::uint64_t epoch) {
+  return run_config<LatencyConfig>(o, op, size, timeout_s, epoch);
 }
 
-EndpointConfig bandwidth_endpoint(const EngineOptions& o, Op op, std::uint64_t max_size, bool ud,
-                                  std::uint32_t slots) {
+EndpointConfig bandwidth_endpoint(const EngineOptions& o, Op op, std::uint64_t max_size, bool ud, std::uint32_t slots) {
   EndpointConfig c;
   c.qp.type = ud ? IBV_QPT_UD : IBV_QPT_RC;
   c.qp.send_depth = o.tx_depth;

@@ -43,7 +43,9 @@ double known_min(double a, double b) {
   return std::min(a, b);
 }
 
-json pct_json(std::optional<double> pct) { return pct ? json(*pct) : json(nullptr); }
+json pct_json(std::optional<double> pct) {
+  return pct ? json(*pct) : json(nullptr);
+}
 
 void put_summary(json& row, const Summary& s) {
   row["iterations"] = s.count;
@@ -151,7 +153,9 @@ RowIdentity RowIdentity::read(const json& row) {
   return id;
 }
 
-std::optional<double> BwRow::line_rate_pct() const noexcept { return verbs::line_rate_pct(bw_avg_gbps, line_rate_gbps); }
+std::optional<double> BwRow::line_rate_pct() const noexcept {
+  return verbs::line_rate_pct(bw_avg_gbps, line_rate_gbps);
+}
 
 json BwRow::to_json() const {
   json row;

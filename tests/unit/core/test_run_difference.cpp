@@ -5,10 +5,13 @@
 
 using fabricperf::run_difference;
 
-TEST(RunDifference, EqualRunsHaveNone) { EXPECT_EQ(run_difference("fp_bw/1 op=write q=1", "fp_bw/1 op=write q=1"), ""); }
+TEST(RunDifference, EqualRunsHaveNone) {
+  EXPECT_EQ(run_difference("fp_bw/1 op=write q=1", "fp_bw/1 op=write q=1"), "");
+}
 
 TEST(RunDifference, NamesEachDifferingParameter) {
-  const auto d = run_difference("fp_bw/1 op=read sizes=1:65536-65536 q=1 b=0", "fp_bw/1 op=write sizes=1:65536-65536 q=2 b=0");
+  const auto d =
+      run_difference("fp_bw/1 op=read sizes=1:65536-65536 q=1 b=0", "fp_bw/1 op=write sizes=1:65536-65536 q=2 b=0");
   EXPECT_NE(d.find("op: server read, client write"), std::string::npos) << d;
   EXPECT_NE(d.find("q: server 1, client 2"), std::string::npos) << d;
   EXPECT_EQ(d.find("sizes"), std::string::npos) << d;  // equal parameters are not listed

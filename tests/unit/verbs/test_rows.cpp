@@ -59,15 +59,16 @@ TEST(BwRow, CarriesTheVocabulary) {
   auto tgt = lane("node2", "rxe1", 0, 0, 200);
   tgt.rank = 2;
   const auto row = make_bw_row(identity(), init, tgt).to_json();
-  for (const char* f : {"host", "peer_host", "rank", "peer_rank", "device", "peer_device", "port", "pair", "op",
-                        "size_bytes", "qps", "bidirectional", "iterations", "messages", "bytes", "duration_s",
-                        "bw_avg_gbps", "bw_peak_gbps", "msg_rate_mpps", "line_rate_gbps", "line_rate_pct"})
+  for (const char* f :
+       {"host",  "peer_host",  "rank",        "peer_rank",    "device",        "peer_device",    "port",
+        "pair",  "op",         "size_bytes",  "qps",          "bidirectional", "iterations",     "messages",
+        "bytes", "duration_s", "bw_avg_gbps", "bw_peak_gbps", "msg_rate_mpps", "line_rate_gbps", "line_rate_pct"})
     EXPECT_TRUE(row.contains(f)) << f;
   EXPECT_EQ(row["device"], "rxe0");
   EXPECT_EQ(row["peer_device"], "rxe1");
   EXPECT_EQ(row["rank"], 1);
   EXPECT_EQ(row["peer_rank"], 2);
-  EXPECT_EQ(row["iterations"], 500);  // per QP: 1000 messages over 2 QPs
+  EXPECT_EQ(row["iterations"], 500);                           // per QP: 1000 messages over 2 QPs
   EXPECT_DOUBLE_EQ(row["line_rate_gbps"].get<double>(), 100);  // the slower end
   EXPECT_FALSE(row.contains("validation"));
   expect_bandwidth_arithmetic(row);

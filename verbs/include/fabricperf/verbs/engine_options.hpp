@@ -3,9 +3,8 @@
 // stages): one type, its perftest-named command-line options, and the one place that turns it
 // into a BandwidthConfig / LatencyConfig and the matching EndpointConfig. A consumer that
 // measures a link therefore runs the engines exactly as fp_bw / fp_lat would.
-#include <cstdint>
-
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "fabricperf/verbs/bandwidth_engine.hpp"

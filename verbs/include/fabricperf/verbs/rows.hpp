@@ -8,11 +8,10 @@
 // bytes * 8 / duration_s / 1e9, msg_rate_mpps = messages / duration_s / 1e6,
 // iterations = the initiator's messages per QP.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fabricperf/stats.hpp"
 #include "fabricperf/verbs/bandwidth_engine.hpp"
@@ -63,11 +62,11 @@ struct BwRow {
   std::uint64_t iterations = 0;  // the initiator's messages per QP (perftest's #iterations)
   std::uint64_t messages = 0;    // all QPs, both directions with bidirectional
   std::uint64_t bytes = 0;
-  double duration_s = 0;         // first post -> last completion (the longer direction)
+  double duration_s = 0;  // first post -> last completion (the longer direction)
   double bw_avg_gbps = 0;
   double bw_peak_gbps = 0;
   double msg_rate_mpps = 0;
-  double line_rate_gbps = 0;     // the slower end's; 0 unknown
+  double line_rate_gbps = 0;  // the slower end's; 0 unknown
   std::optional<std::uint64_t> received_messages;
   std::optional<ValidationOutcome> validation;
 
@@ -86,9 +85,9 @@ struct BwRow {
 
 struct LatRow {
   RowIdentity id;
-  Summary summary;                   // microseconds; count = iterations
-  nlohmann::json histogram;          // {"le", "count"} buckets in microseconds
-  bool half_round_trip = true;       // write/send ping-pong; read/atomic: a full round trip
+  Summary summary;              // microseconds; count = iterations
+  nlohmann::json histogram;     // {"le", "count"} buckets in microseconds
+  bool half_round_trip = true;  // write/send ping-pong; read/atomic: a full round trip
   std::optional<ValidationOutcome> validation;
 
   [[nodiscard]] nlohmann::json to_json() const;
