@@ -23,21 +23,9 @@ namespace {
 
 using namespace fabricperf::verbs;
 
-struct Options : ToolOptions {
-  std::string op = "write";
-  EngineOptions engine = bandwidth_defaults();
+struct Options : EngineToolOptions {
   bool report_gbits = false;
 };
-
-std::string op_title(Op op) {
-  switch (op) {
-    case Op::write: return "RDMA_Write BW Test";
-    case Op::write_imm: return "RDMA_Write_with_imm BW Test";
-    case Op::read: return "RDMA_Read BW Test";
-    case Op::send: return "Send BW Test";
-    default: return "BW Test";
-  }
-}
 
 int run(const Options& options, int argc, char** argv) {
   const EngineOptions& o = options.engine;
@@ -52,16 +40,13 @@ int run(const Options& options, int argc, char** argv) {
   check_engine_options(o);
 
   // Only the reporting rank writes JSON under MPI.
-  const bool mpi_launched = launched_by_mpi_launcher();
-  const bool report_json = !mpi_launched || launcher_rank() == 0;
-  RunOutput out("fp_bw", command_line(argc, argv), report_json ? common.json_path : "");
+  const auto [mpi_launched, print] = tool_reporting();
+  RunOutput out("fp_bw", command_line(argc, argv), print ? common.json_path : "");
   std::ostream& human = out.human();
-  const bool print = !mpi_launched || launcher_rank() == 0;
 
-  std::string token = "fp_bw/1 op=" + std::string(to_string(op)) + " sizes=" + std::to_string(sizes.size()) + ":" +
-                      std::to_string(sizes.front()) + "-" + std::to_string(max_size) + " q=" + std::to_string(o.qps) +
-                      " b=" + std::to_string(o.bidirectional) + " c=" + (ud ? "UD" : "RC") +
-                      " validate=" + std::to_string(o.validate);
+  const std::string token = run_token("fp_bw", std::string(to_string(op)), sizes,
+                                      " q=" + std::to_string(o.qps) + " b=" + std::to_string(o.bidirectional) +
+                                          " c=" + (ud ? "UD" : "RC") + " validate=" + std::to_string(o.validate));
   try {
     Session session(options.session, common);
     session.open_devices();
@@ -90,10 +75,10 @@ int run(const Options& options, int argc, char** argv) {
 
     const bool multi_row = session.lanes().size() > 1 || session.pairs().size() > 1 || mpi_launched;
     if (print) {
-      print_banner(human, session, table_rule(), op_title(op));
+      print_banner(human, session, table_rule(), std::string(perftest_name(op)) + " BW Test");
       human << " Connection     : " << (ud ? "UD" : "RC") << ", " << o.qps << " QP(s), tx depth " << o.tx_depth
-            << ", CQ moderation " << o.cq_mod << ", post list " << o.post_list << (o.bidirectional ? ", bidirectional" : "")
-            << (o.validate ? ", validating data" : "") << '\n'
+            << ", CQ moderation " << o.cq_mod << ", post list " << o.post_list
+            << (o.bidirectional ? ", bidirectional" : "") << (o.validate ? ", validating data" : "") << '\n'
             << " Peer           : " << session.peer_name() << " (" << session.bootstrap().kind() << " exchange)\n"
             << table_rule() << '\n'
             << table_header(options.report_gbits, multi_row) << '\n';
@@ -135,13 +120,12 @@ int run(const Options& options, int argc, char** argv) {
           id.qps = o.qps;
           id.bidirectional = o.bidirectional;
           const std::string from = session.bootstrap().describe_rank(pair.initiator);
-          rows.push_back(make_bw_row(std::move(id), LaneMeasurement::from_json(il[i], from),
-                                     LaneMeasurement::from_json(tl[i], session.bootstrap().describe_rank(pair.target))));
+          rows.push_back(
+              make_bw_row(std::move(id), LaneMeasurement::from_json(il[i], from),
+                          LaneMeasurement::from_json(tl[i], session.bootstrap().describe_rank(pair.target))));
           const BwRow& row = rows.back();
           if (row.validation) {
-            const Check check = validation_check(*row.validation, op, size, row.to_json(), p, " -> ");
-            out.add_check(check);
-            if (!row.validation->passed() && print) human << " VALIDATION FAILED: " << check.detail << '\n';
+            add_validation_check(out, validation_check(*row.validation, op, size, row.to_json(), p, " -> "), print);
           }
         }
       }
@@ -157,9 +141,7 @@ int run(const Options& options, int argc, char** argv) {
       }
       if (print) human.flush();
     };
-    run_sweep(session, op, sizes, steps);
-    if (print) human << table_rule() << '\n';
-    return finish_run(session, out, params, provider->describe());
+    return sweep_and_finish(session, op, sizes, steps, out, params, provider->describe(), print, table_rule());
   } catch (...) {
     return out.abort_on_exception(std::current_exception());
   }

@@ -77,12 +77,14 @@ CollShape coll_shape(Collective coll, std::uint64_t bytes, std::size_t element_b
       s.send_count = s.recv_count = s.param_count = count;
       break;
     case Collective::all_gather:
+    case Collective::gather:  // every rank's block lands in the receive buffer (gather: the root's)
       s.send_count = base;
       s.recv_count = base * n;
       s.param_count = base;
       s.send_inplace_offset = base;
       break;
     case Collective::reduce_scatter:
+    case Collective::scatter:  // each rank receives its own block of one n-block buffer
       s.send_count = base * n;
       s.recv_count = base;
       s.param_count = base;
@@ -91,18 +93,6 @@ CollShape coll_shape(Collective coll, std::uint64_t bytes, std::size_t element_b
     case Collective::alltoall:
       s.param_count = base;
       s.send_count = s.recv_count = base * n;
-      break;
-    case Collective::gather:
-      s.send_count = base;
-      s.recv_count = base * n;
-      s.param_count = base;
-      s.send_inplace_offset = base;
-      break;
-    case Collective::scatter:
-      s.recv_count = base;
-      s.send_count = base * n;
-      s.param_count = base;
-      s.recv_inplace_offset = base;
       break;
   }
   return s;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fabricperf/input_file.hpp"
 #include "fabricperf/version.hpp"
 
 namespace fs = std::filesystem;
@@ -15,11 +16,7 @@ namespace fabricperf {
 namespace {
 
 std::vector<std::string> sorted_entries(const fs::path& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
+  return sorted_directory_entries(dir.string());
 }
 
 // "4: ACTIVE" -> "ACTIVE"

@@ -245,8 +245,8 @@ void Run::print_banner(Session& session, const GpuLanes& lanes, std::ostream& hu
 
 int Run::operator()() {
   validate_options();
-  const bool mpi_launched = launched_by_mpi_launcher();
-  print_ = !mpi_launched || launcher_rank() == 0;  // only the reporting rank writes JSON under MPI
+  const auto [mpi_launched, print] = tool_reporting();
+  print_ = print;
   RunOutput out("fp_gdr", command_line(argc_, argv_), print_ ? o_.common.json_path : "");
   std::ostream& human = out.human();
 
@@ -267,11 +267,10 @@ int Run::operator()() {
   SessionOptions so = o_.session;
   HostPlan plan = plan_pairs_and_devices(so);
 
-  const std::string token = "fp_gdr/1 test=" + o_.test + " op=" + std::string(to_string(op_)) +
-                            " sizes=" + std::to_string(sizes_.size()) + ":" + std::to_string(sizes_.front()) + "-" +
-                            std::to_string(max_size_) + " q=" + std::to_string(e_.qps) +
-                            " b=" + std::to_string(e_.bidirectional) + " validate=" + std::to_string(e_.validate) +
-                            " staged=" + std::to_string(!o_.no_staged);
+  const std::string token =
+      run_token("fp_gdr", std::string(to_string(op_)), sizes_,
+                " test=" + o_.test + " q=" + std::to_string(e_.qps) + " b=" + std::to_string(e_.bidirectional) +
+                    " validate=" + std::to_string(e_.validate) + " staged=" + std::to_string(!o_.no_staged));
   try {
     Session session(so, o_.common);
     session.open_devices();

@@ -163,8 +163,7 @@ class Measurement {
       Check check =
           validation_check(*rows.validation, plan_.op, size, rows.measured, pair, plan_.latency ? " <-> " : " -> ");
       check.labels["gpu"] = gpu;
-      out_.add_check(check);
-      if (!rows.validation->passed() && plan_.print) human << " VALIDATION FAILED: " << check.detail << '\n';
+      add_validation_check(out_, check, plan_.print);
     }
     for (const json* row : {&rows.staged, &rows.measured}) {
       if (row->is_null()) continue;

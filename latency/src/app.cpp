@@ -23,21 +23,7 @@ namespace {
 
 using namespace fabricperf::verbs;
 
-struct Options : ToolOptions {
-  std::string op = "write";
-  EngineOptions engine = latency_defaults();
-};
-
-std::string op_title(Op op) {
-  switch (op) {
-    case Op::write: return "RDMA_Write Latency Test";
-    case Op::read: return "RDMA_Read Latency Test";
-    case Op::send: return "Send Latency Test";
-    case Op::fetch_add: return "Atomic FETCH_AND_ADD Latency Test";
-    case Op::compare_swap: return "Atomic CMP_AND_SWAP Latency Test";
-    default: return "Latency Test";
-  }
-}
+using Options = EngineToolOptions;
 
 int run(const Options& options, int argc, char** argv) {
   const EngineOptions& o = options.engine;
@@ -51,16 +37,14 @@ int run(const Options& options, int argc, char** argv) {
   const std::uint64_t max_size = *std::max_element(sizes.begin(), sizes.end());
   check_message_size(max_size);  // before anything is allocated
 
-  const bool mpi_launched = launched_by_mpi_launcher();
-  const bool first_rank = !mpi_launched || launcher_rank() == 0;
-  RunOutput out("fp_lat", command_line(argc, argv), first_rank ? common.json_path : "");
+  const auto [mpi_launched, print] = tool_reporting();
+  RunOutput out("fp_lat", command_line(argc, argv), print ? common.json_path : "");
   std::ostream& human = out.human();
-  const bool print = first_rank;
 
-  const std::string token = "fp_lat/1 op=" + std::string(to_string(op)) + " sizes=" + std::to_string(sizes.size()) +
-                            ":" + std::to_string(sizes.front()) + "-" + std::to_string(max_size) +
-                            " c=" + (ud ? "UD" : "RC") + " validate=" + std::to_string(o.validate) +
-                            " D=" + std::to_string(o.duration_s > 0);
+  const std::string token =
+      run_token("fp_lat", std::string(to_string(op)), sizes,
+                std::string(" c=") + (ud ? "UD" : "RC") + " validate=" + std::to_string(o.validate) +
+                    " D=" + std::to_string(o.duration_s > 0));
   try {
     Session session(options.session, common);
     session.open_devices();
@@ -84,7 +68,7 @@ int run(const Options& options, int argc, char** argv) {
 
     const bool multi_row = session.lanes().size() > 1 || session.pairs().size() > 1 || mpi_launched;
     if (print) {
-      print_banner(human, session, table_rule(), op_title(op));
+      print_banner(human, session, table_rule(), std::string(perftest_name(op)) + " Latency Test");
       human << " Connection     : " << (ud ? "UD" : "RC") << (o.validate ? ", validating data" : "") << ", "
             << (op == Op::write || op == Op::send ? "half round trip" : "full round trip") << '\n'
             << " Peer           : " << session.peer_name() << " (" << session.bootstrap().kind() << " exchange)\n"
@@ -141,9 +125,7 @@ int run(const Options& options, int argc, char** argv) {
             if (ti.contains("validation") && i < ti.at("validation").size())
               v.merge(ValidationOutcome::from_json(ti.at("validation").at(i)));
             row.validation = v;
-            const Check check = validation_check(v, op, size, row.to_json(), p, " <-> ");
-            out.add_check(check);
-            if (!v.passed() && print) human << " VALIDATION FAILED: " << check.detail << '\n';
+            add_validation_check(out, validation_check(v, op, size, row.to_json(), p, " <-> "), print);
           }
           const auto j = row.to_json();
           if (print) human << table_line(j, multi_row) << '\n';
@@ -152,9 +134,7 @@ int run(const Options& options, int argc, char** argv) {
       }
       if (print) human.flush();
     };
-    run_sweep(session, op, sizes, steps);
-    if (print) human << table_rule() << '\n';
-    return finish_run(session, out, params, provider->describe());
+    return sweep_and_finish(session, op, sizes, steps, out, params, provider->describe(), print, table_rule());
   } catch (...) {
     return out.abort_on_exception(std::current_exception());
   }
@@ -163,10 +143,12 @@ int run(const Options& options, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"fp_lat: RDMA latency between two hosts (perftest-compatible: ib_write_lat, ib_send_lat, ib_read_lat, "
-               "ib_atomic_lat)",
-               "fp_lat"};
+  CLI::App app{
+      "fp_lat: RDMA latency between two hosts (perftest-compatible: ib_write_lat, ib_send_lat, ib_read_lat, "
+      "ib_atomic_lat)",
+      "fp_lat"};
   Options o;
+  o.engine = latency_defaults();
   add_tool_options(app, o, "2", /*allow_ud=*/true);
   app.add_option("--op", o.op, "Operation: write, send, read, atomic_fa or atomic_cs")->capture_default_str();
   add_latency_options(app, o.engine);

@@ -14,12 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-using detail::gpu_label;
-using detail::join;
-using detail::make_check;
-using detail::nic_at;
-using detail::skipped;
-using detail::worse;
+using namespace detail;  // the shared check vocabulary (check_helpers.hpp)
 
 std::string file_input_detail(const Topology& topo) {
   return std::string("live-only check; the input is a file (") + to_string(topo.source) + ")";

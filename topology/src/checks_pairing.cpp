@@ -8,12 +8,7 @@
 
 namespace fabricperf::topology {
 
-using detail::gpu_label;
-using detail::join;
-using detail::make_check;
-using detail::nic_at;
-using detail::skipped;
-using detail::worse;
+using namespace detail;  // the shared check vocabulary (check_helpers.hpp)
 using nlohmann::json;
 
 Check check_gpu_nic_one_to_one(const Topology& topo, const Pairing& pairing) {

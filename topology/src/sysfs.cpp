@@ -6,6 +6,7 @@
 #include <iterator>
 #include <set>
 
+#include "fabricperf/input_file.hpp"
 #include "fabricperf/version.hpp"
 
 namespace fs = std::filesystem;
@@ -18,11 +19,7 @@ fs::path pci_dir(const std::string& sys_root, const PciAddress& pci) {
 }
 
 std::vector<std::string> sorted_entries(const fs::path& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
+  return sorted_directory_entries(dir.string());
 }
 
 int parse_int(const std::string& text, int fallback) {

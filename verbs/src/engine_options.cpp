@@ -34,26 +34,28 @@ void add_common(CLI::App& app, EngineOptions& o, const char* iterations_help) {
       ->check(number_in(0, 1e6));
   app.add_flag("--validate", o.validate, "Give every message its own pattern and check every byte at the receiver");
 }
+
+// A count option from 1 to `most`, its default shown in --help.
+void add_count_option(CLI::App& app, const std::string& names, std::uint32_t& value, const std::string& help,
+                      std::uint32_t most) {
+  app.add_option(names, value, help)->check(CLI::Range(1U, most))->capture_default_str();
+}
+
+void add_inline_option(CLI::App& app, EngineOptions& o) {
+  app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")
+      ->check(CLI::Range(0U, 4096U))
+      ->capture_default_str();
+}
 }  // namespace
 
 void add_bandwidth_options(CLI::App& app, EngineOptions& o) {
   add_common(app, o, "Messages per QP");
-  app.add_option("-q,--qp", o.qps, "Number of QPs")->check(CLI::Range(1U, 64U))->capture_default_str();
-  app.add_option("-t,--tx-depth", o.tx_depth, "Outstanding sends per QP")
-      ->check(CLI::Range(1U, 16384U))
-      ->capture_default_str();
-  app.add_option("-r,--rx-depth", o.rx_depth, "Posted receives per QP (send)")
-      ->check(CLI::Range(1U, 16384U))
-      ->capture_default_str();
-  app.add_option("-Q,--cq-mod", o.cq_mod, "Request a completion every N messages")
-      ->check(CLI::Range(1U, 16384U))
-      ->capture_default_str();
-  app.add_option("-l,--post_list", o.post_list, "Work requests per post call")
-      ->check(CLI::Range(1U, 1024U))
-      ->capture_default_str();
-  app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")
-      ->check(CLI::Range(0U, 4096U))
-      ->capture_default_str();
+  add_count_option(app, "-q,--qp", o.qps, "Number of QPs", 64);
+  add_count_option(app, "-t,--tx-depth", o.tx_depth, "Outstanding sends per QP", 16384);
+  add_count_option(app, "-r,--rx-depth", o.rx_depth, "Posted receives per QP (send)", 16384);
+  add_count_option(app, "-Q,--cq-mod", o.cq_mod, "Request a completion every N messages", 16384);
+  add_count_option(app, "-l,--post_list", o.post_list, "Work requests per post call", 1024);
+  add_inline_option(app, o);
   app.add_option("-o,--outs", o.outstanding_reads, "Outstanding RDMA reads per QP (default: the device's maximum)")
       ->check(CLI::Range(1U, 255U));
   app.add_flag("-b,--bidirectional", o.bidirectional, "Measure both directions at once (reports the sum)");
@@ -61,12 +63,8 @@ void add_bandwidth_options(CLI::App& app, EngineOptions& o) {
 
 void add_latency_options(CLI::App& app, EngineOptions& o) {
   add_common(app, o, "Iterations (every sample kept: exact percentiles)");
-  app.add_option("-I,--inline_size", o.inline_size, "Send messages up to this size inline")
-      ->check(CLI::Range(0U, 4096U))
-      ->capture_default_str();
-  app.add_option("-r,--rx-depth", o.rx_depth, "Posted receives (send)")
-      ->check(CLI::Range(1U, 4096U))
-      ->capture_default_str();
+  add_inline_option(app, o);
+  add_count_option(app, "-r,--rx-depth", o.rx_depth, "Posted receives (send)", 4096);
 }
 
 void check_engine_options(const EngineOptions& o) {

@@ -16,6 +16,24 @@ std::string_view to_string(Op op) noexcept {
   return "?";
 }
 
+std::string_view perftest_name(Op op) noexcept {
+  switch (op) {
+    case Op::write:
+      return "RDMA_Write";
+    case Op::write_imm:
+      return "RDMA_Write_with_imm";
+    case Op::read:
+      return "RDMA_Read";
+    case Op::send:
+      return "Send";
+    case Op::fetch_add:
+      return "Atomic FETCH_AND_ADD";
+    case Op::compare_swap:
+      return "Atomic CMP_AND_SWAP";
+  }
+  return "?";
+}
+
 Op parse_op(std::string_view name) {
   if (name == "write") return Op::write;
   if (name == "write_imm" || name == "write_with_imm") return Op::write_imm;

@@ -1,5 +1,6 @@
 #include "fabricperf/verbs/session.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <thread>
@@ -53,6 +54,21 @@ void add_tool_options(CLI::App& app, ToolOptions& options, const std::string& de
 int launcher_rank() {
   const auto launcher = detect_launcher();
   return launcher ? launcher->rank : 0;
+}
+
+Reporting tool_reporting() {
+  Reporting r;
+  r.mpi_launched = launched_by_mpi_launcher();
+  r.print = !r.mpi_launched || launcher_rank() == 0;
+  return r;
+}
+
+std::string run_token(const std::string& tool, const std::string& op, const std::vector<std::uint64_t>& sizes,
+                      const std::string& extra) {
+  const auto [smallest, largest] = std::minmax_element(sizes.begin(), sizes.end());
+  std::string token = tool + "/1 op=" + op + " sizes=" + std::to_string(sizes.size());
+  if (!sizes.empty()) token += ":" + std::to_string(*smallest) + "-" + std::to_string(*largest);
+  return token + extra;
 }
 
 Session::Session(const SessionOptions& options, const CommonOptions& common) : options_(options), common_(common) {

@@ -54,12 +54,25 @@ void record_run(Session& session, RunOutput& out, nlohmann::json params, const n
     for (const auto& h : hosts) out.add_host(h);
 }
 
+void add_validation_check(RunOutput& out, const Check& check, bool print) {
+  out.add_check(check);
+  if (check.status == CheckStatus::fail && print) out.human() << " VALIDATION FAILED: " << check.detail << '\n';
+}
+
 int finish_run(Session& session, RunOutput& out, nlohmann::json params, const nlohmann::json& memory) {
   session.barrier("finishing");
   params.update(session.describe());
   params["memory"] = memory;
   out.set_params(params);
   return out.finish(RunStatus::ok);
+}
+
+int sweep_and_finish(Session& session, Op op, const std::vector<std::uint64_t>& sizes, const SweepSteps& steps,
+                     RunOutput& out, nlohmann::json params, const nlohmann::json& memory, bool print,
+                     const std::string& closing_rule) {
+  run_sweep(session, op, sizes, steps);
+  if (print) out.human() << closing_rule << '\n';
+  return finish_run(session, out, std::move(params), memory);
 }
 
 void print_banner(std::ostream& human, Session& session, const std::string& rule, const std::string& title) {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,5 +37,9 @@ inline constexpr std::size_t kMaxJsonDepth = 64;
 // Depth of the deepest array/object in `value`, computed without recursion (for JSON that was
 // built in memory from outside data, e.g. a peer's message, before it is stored or dumped).
 [[nodiscard]] std::size_t json_depth(const nlohmann::json& value);
+
+// The names in directory `dir`, sorted (sysfs listings: devices, ports, netdevs); empty when the
+// directory is missing or unreadable, as a sysfs tree without that part is.
+[[nodiscard]] std::vector<std::string> sorted_directory_entries(const std::string& dir);
 
 }  // namespace fabricperf

@@ -85,3 +85,12 @@ TEST(BoundedJson, DepthOfBuiltValues) {
   EXPECT_EQ(fabricperf::json_depth(nlohmann::json::object()), 1u);
   EXPECT_EQ(fabricperf::json_depth(nlohmann::json(3)), 0u);
 }
+
+TEST(DirectoryEntries, ListsNamesSortedAndMissingDirectoriesAsEmpty) {
+  const fs::path dir = scratch() / "listing";
+  fs::create_directories(dir / "mlx5_1");
+  fs::create_directories(dir / "mlx5_0");
+  std::ofstream(dir / "ib0") << "x";
+  EXPECT_EQ(fabricperf::sorted_directory_entries(dir.string()), (std::vector<std::string>{"ib0", "mlx5_0", "mlx5_1"}));
+  EXPECT_TRUE(fabricperf::sorted_directory_entries((dir / "absent").string()).empty());
+}

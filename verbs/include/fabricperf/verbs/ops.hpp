@@ -12,6 +12,8 @@ enum class Op { write, write_imm, read, send, fetch_add, compare_swap };
 // "write", "write_imm", "read", "send", "atomic_fa"/"fetch_add", "atomic_cs"/"compare_swap";
 // throws UsageError listing the valid names.
 [[nodiscard]] Op parse_op(std::string_view name);
+// perftest's name of the operation in its banner: "RDMA_Write", "Send", "Atomic FETCH_AND_ADD", ...
+[[nodiscard]] std::string_view perftest_name(Op op) noexcept;
 
 [[nodiscard]] constexpr bool is_atomic(Op op) noexcept { return op == Op::fetch_add || op == Op::compare_swap; }
 // Operations whose receiver consumes receive work requests.

@@ -63,6 +63,19 @@ void add_tool_options(CLI::App& app, ToolOptions& options, const std::string& de
 // launched by one. Use it to decide who writes the JSON before RunOutput is constructed.
 [[nodiscard]] int launcher_rank();
 
+// Who reports in a tool run: under mpirun/srun only the launcher's rank 0 prints the table and
+// writes JSON; launched by hand, every process does.
+struct Reporting {
+  bool mpi_launched = false;
+  bool print = true;
+};
+[[nodiscard]] Reporting tool_reporting();
+
+// The run token both sides of a tool run must agree on: "<tool>/1 op=<op> sizes=<n>:<min>-<max>"
+// followed by `extra` (the tool's own run parameters, " q=2 b=0 ...").
+[[nodiscard]] std::string run_token(const std::string& tool, const std::string& op,
+                                    const std::vector<std::uint64_t>& sizes, const std::string& extra);
+
 // One device's work: the opened device, its endpoint and the thread pinning it used.
 struct Lane {
   std::unique_ptr<Device> device;

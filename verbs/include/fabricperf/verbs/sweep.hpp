@@ -25,6 +25,13 @@
 
 namespace fabricperf::verbs {
 
+// What fp_bw and fp_lat take: the tool options, the operation and the engine options (fp_lat
+// starts from latency_defaults()).
+struct EngineToolOptions : ToolOptions {
+  std::string op = "write";
+  EngineOptions engine = bandwidth_defaults();
+};
+
 struct SweepPass {
   // Active ranks, before the barrier that starts the run. epoch: distinct per run, same on both sides.
   std::function<void(std::uint64_t size, std::uint64_t epoch)> prepare;
@@ -45,6 +52,10 @@ void run_sweep(Session& session, Op op, const std::vector<std::uint64_t>& sizes,
 [[nodiscard]] Check validation_check(const ValidationOutcome& outcome, Op op, std::uint64_t size,
                                      const nlohmann::json& row, std::size_t pair, const std::string& link);
 
+// Adds a data_validation check to `out`; a failed one also prints "VALIDATION FAILED: <detail>"
+// under the table row when `print`.
+void add_validation_check(RunOutput& out, const Check& check, bool print);
+
 // Records the run in `out`: `params` plus the session's connection description and `memory`,
 // then every rank's host info (`my_host`, gathered: rank 0 writes all under MPI, both sides over TCP).
 void record_run(Session& session, RunOutput& out, nlohmann::json params, const nlohmann::json& memory,
@@ -53,6 +64,12 @@ void record_run(Session& session, RunOutput& out, nlohmann::json params, const n
 // Ends a run that went through: a barrier with every rank, the params again (now with the
 // pinning the lanes used), and the document finished with status ok; returns the exit code.
 [[nodiscard]] int finish_run(Session& session, RunOutput& out, nlohmann::json params, const nlohmann::json& memory);
+
+// The rest of a tool run once its banner is printed: run_sweep, the table's closing rule
+// (`closing_rule`, printed when `print`) and finish_run; returns the exit code.
+[[nodiscard]] int sweep_and_finish(Session& session, Op op, const std::vector<std::uint64_t>& sizes,
+                                   const SweepSteps& steps, RunOutput& out, nlohmann::json params,
+                                   const nlohmann::json& memory, bool print, const std::string& closing_rule);
 
 // The perftest-style banner: rule, title, device/port/rate, GID, MTU and max inline of the first lane.
 void print_banner(std::ostream& human, Session& session, const std::string& rule, const std::string& title);
