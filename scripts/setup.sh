@@ -14,6 +14,7 @@ packages=(
   python3 python3-jsonschema
   qemu-system-x86 qemu-utils busybox-static kmod cpio
   openssh-server openssh-client iproute2 procps
+  slurmctld slurmd slurm-client munge          # Slurm inside the testbed guests (fp-testbed srun)
   clang-format clang-tidy clang libclang-rt-14-dev
   prometheus prometheus-pushgateway curl chromium
   dpkg-dev help2man lintian                    # the Debian package and its test (cmake/Packaging.cmake)
