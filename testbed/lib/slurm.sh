@@ -6,6 +6,7 @@
 # scripts/setup.sh; /etc (with munge's key and users) is the host's copy.
 # The jobs' MPI goes through PMIx (`MpiDefault=pmix`: Debian's Slurm has mpi_pmix),
 # with OpenMPI's TCP traffic on eth0 as under `fp-testbed mpirun`.
+# tb_cmd_run exits (it is a verb): call it in a subshell unless it is the last step.
 
 tb_slurm_conf() {   # N CPUS -> slurm.conf text
   local n=$1 cpus=$2
@@ -52,9 +53,19 @@ mkdir -p /etc/slurm /var/spool/slurmd /var/spool/slurmctld /var/log/slurm /run/m
 cat > /etc/slurm/slurm.conf <<'CONF'
 $conf
 CONF
-chown munge:munge /run/munge /var/lib/munge /var/log/munge
+# munged runs as root: the host's /usr is a 9p mount that only root may read (access=client),
+# and munged wants every folder above its socket searchable by all.
+chmod 0755 /
+chown -R root:root /etc/munge /run/munge /var/lib/munge /var/log/munge
 chmod 0755 /run/munge
-pgrep -x munged >/dev/null || setpriv --reuid=munge --regid=munge --init-groups /usr/sbin/munged
+pgrep -x munged >/dev/null || /usr/sbin/munged
+# slurmd always initializes a cgroup plugin (22.05): give it cgroup v2, outside systemd.
+mkdir -p /sys/fs/cgroup
+grep -q ' /sys/fs/cgroup ' /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
+printf 'CgroupPlugin=cgroup/v2\nIgnoreSystemd=yes\n' > /etc/slurm/cgroup.conf
+echo '+cpuset +cpu +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
+mkdir -p /sys/fs/cgroup/system.slice
+echo '+cpuset +cpu +memory +pids' > /sys/fs/cgroup/system.slice/cgroup.subtree_control 2>/dev/null || true
 if [ $k -eq 1 ]; then pgrep -x slurmctld >/dev/null || slurmctld; fi
 pgrep -x slurmd >/dev/null || slurmd
 SCRIPT
@@ -84,13 +95,13 @@ tb_cmd_slurm() {
     tb_die "slurm: slurmd/munged are not installed on the host (run scripts/setup.sh; the guests use the host's /usr)"
   cpus=$(tb_cmd_run node1 --timeout 20 -- nproc) || tb_die "slurm: node1 does not answer"
   for ((k = 1; k <= n; k++)); do
-    tb_cmd_run "node$k" --timeout 60 -- sh -c "$(tb_slurm_start_script "$k" "$n" "$cpus")" ||
+    (tb_cmd_run "node$k" --timeout 60 -- sh -c "$(tb_slurm_start_script "$k" "$n" "$cpus")") ||
       tb_die "slurm: could not start munged/slurmd on node$k (logs: /var/log/slurm, /var/log/munge in the guest)"
   done
   deadline=$((SECONDS + ${FABRICPERF_TESTBED_SLURM_TIMEOUT:-120}))
   until tb_slurm_ready "$n"; do
     ((SECONDS < deadline)) || {
-      tb_cmd_run node1 --timeout 20 -- sinfo -N -o '%N %T %E' >&2 || true
+      (tb_cmd_run node1 --timeout 20 -- sinfo -N -o '%N %T %E') >&2 || true
       tb_die "slurm: not all $n nodes answered slurmctld within ${FABRICPERF_TESTBED_SLURM_TIMEOUT:-120} s"
     }
     sleep 2
@@ -108,7 +119,7 @@ tb_cmd_srun() {
     srun "${opts[@]}" "$@"
     return
   fi
-  tb_cmd_slurm up || return
+  (tb_cmd_slurm up) || exit
   tb_cmd_run node1 -- env OMPI_MCA_btl=self,vader,tcp OMPI_MCA_pml=ob1 \
     OMPI_MCA_btl_tcp_if_include=eth0 OMPI_MCA_oob_tcp_if_include=eth0 \
     srun "${opts[@]}" "$@"
