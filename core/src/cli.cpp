@@ -4,13 +4,16 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <sstream>
 
 #include "fabricperf/atomic_file.hpp"
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/sizes.hpp"
+#include "fabricperf/version.hpp"
 
 namespace fabricperf {
 namespace {
@@ -57,6 +60,13 @@ CLI::Validator finite_range(double min, double max, bool min_inclusive) {
         return "'" + text + "' is not a number " + range;
       },
       "NUMBER " + range);
+}
+
+// The command line as one string, for the first log line.
+std::string joined(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
+  return text;
 }
 
 }  // namespace
@@ -154,11 +164,30 @@ void add_nccl_size_options(CLI::App& app, NcclSizeOptions& options) {
 }
 
 std::vector<std::string> command_line(int argc, const char* const* argv) {
-  return std::vector<std::string>(argv, argv + argc);
+  std::vector<std::string> words(argv, argv + argc);
+  // The run secret never lands in a document or a log line.
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    if (words[i] == "--token" && i + 1 < words.size()) {
+      words[++i] = "***";
+    } else if (words[i].starts_with("--token=")) {
+      words[i] = "--token=***";
+    }
+  }
+  return words;
+}
+
+void add_verbose_option(CLI::App& app, int& count) {
+  const auto add = [&count](std::int64_t n) { count += static_cast<int>(n); };
+  const std::string help =
+      "Log the run's steps on stderr: -v info, -vv trace (also " + std::string(log::kDebugEnv) + "=info|trace)";
+  app.add_flag_function("-v,--verbose", add, help);
+  for (CLI::App* sub : app.get_subcommands({})) sub->add_flag_function("-v,--verbose", add, help);
 }
 
 int run_main(CLI::App& app, int argc, const char* const* argv, const std::function<int()>& body) {
   const std::string tool = app.get_name();
+  int verbose = 0;
+  add_verbose_option(app, verbose);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -175,6 +204,9 @@ int run_main(CLI::App& app, int argc, const char* const* argv, const std::functi
     return 2;
   }
   try {
+    log::process_logger().set_level(log::requested_level(verbose, std::getenv(log::kDebugEnv)));
+    FP_LOG(info, "main") << tool << ' ' << kVersion << ", pid " << ::getpid() << ": "
+                         << joined(command_line(argc, argv));
     return body();
   } catch (const UsageError& e) {
     std::cerr << tool << ": " << e.what() << " (see " << tool << " --help)\n";

@@ -3,10 +3,10 @@
 #include <mpi.h>
 #include <unistd.h>
 
-#include <iostream>
 #include <thread>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
 
 namespace fabricperf {
 namespace {
@@ -17,17 +17,20 @@ class MpiBootstrap final : public Bootstrap {
     int initialized = 0;
     MPI_Initialized(&initialized);
     if (!initialized) {
+      FP_LOG(info, "bootstrap") << "MPI_Init_thread (FUNNELED)";
       int provided = 0;
-      if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-        throw Error("MPI_Init failed");
+      if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) throw Error("MPI_Init failed");
       owns_mpi_ = true;
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    log::process_logger().set_rank(rank_);
+    FP_LOG(info, "bootstrap") << "MPI: rank " << rank_ << " of " << size_ << ", exchanging host names";
     char name[256] = {};
     ::gethostname(name, sizeof name - 1);
     hosts_.assign(static_cast<std::size_t>(size_), "");
     hosts_ = gather_strings(name, "exchanging host names");
+    FP_LOG(trace, "bootstrap") << "MPI: host names exchanged (rank 0 on " << hosts_.front() << ")";
   }
 
   ~MpiBootstrap() override {
@@ -84,9 +87,8 @@ class MpiBootstrap final : public Bootstrap {
       if (done) break;
       if (std::chrono::steady_clock::now() > deadline) {
         // A collective cannot be cancelled: report and abort the whole job so no rank hangs.
-        std::cerr << "fabricperf: rank " << rank_ << " on " << (hosts_.empty() ? "?" : hosts_[static_cast<std::size_t>(rank_)])
-                  << ": MPI " << what << " did not complete within " << timeout_.count() / 1000
-                  << " s: at least one of the " << size_ << " ranks is dead or stalled\n";
+        FP_LOG(warn, "bootstrap") << "MPI " << what << " did not complete within " << timeout_.count() / 1000
+                                  << " s: at least one of the " << size_ << " ranks is dead or stalled";
         throw PeerError("MPI job", std::string("MPI ") + what + " timed out after " +
                                        std::to_string(timeout_.count() / 1000) + " s waiting for other ranks");
       }

@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -16,6 +15,7 @@
 #include "fabricperf/bootstrap_hello.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/input_file.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/run_secret.hpp"
 #include "fabricperf/wire.hpp"
 #include "tcp_handshakes.hpp"
@@ -129,6 +129,11 @@ class TcpBootstrap final : public Bootstrap {
   void serve() {
     const Socket listener = listen_socket();
     rank_ = 0;
+    log::process_logger().set_rank(0);
+    FP_LOG(info, "bootstrap") << "listening on "
+                              << (config_.bind_address.empty() ? std::string("every interface") : config_.bind_address)
+                              << ", TCP port " << config_.port << ", for " << config_.ranks - 1 << " client(s) within "
+                              << config_.timeout.count() / 1000 << " s";
     hosts_.assign(static_cast<std::size_t>(config_.ranks), "");
     hosts_[0] = local_hostname();
     const auto deadline = Clock::now() + config_.timeout;
@@ -146,6 +151,8 @@ class TcpBootstrap final : public Bootstrap {
       clients_.push_back(std::move(joined[i].socket));
     }
     local_address_ = tcp::local_address_of(clients_.front().fd());
+    FP_LOG(info, "bootstrap") << "all " << config_.ranks << " ranks connected (reached on " << local_address_
+                              << "); sending the welcomes";
     for (int r = 1; r < config_.ranks; ++r) {
       const nlohmann::json welcome = {{"rank", r}, {"size", config_.ranks}, {"hosts", hosts_}};
       wire::send_frame(clients_[r - 1].fd(), FrameType::welcome,
@@ -164,6 +171,8 @@ class TcpBootstrap final : public Bootstrap {
     const int rc = ::getaddrinfo(config_.server.c_str(), port.c_str(), &hints, &found);
     if (rc != 0) throw UsageError("cannot resolve server '" + config_.server + "': " + ::gai_strerror(rc));
     std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, &::freeaddrinfo);
+    FP_LOG(info, "bootstrap") << "connecting to " << server << " (for up to " << config_.timeout.count() / 1000
+                              << " s)";
     int last_errno = 0;
     while (server_.fd() < 0) {
       for (addrinfo* ai = found; ai != nullptr && server_.fd() < 0; ai = ai->ai_next) {
@@ -176,6 +185,7 @@ class TcpBootstrap final : public Bootstrap {
         }
       }
       if (server_.fd() >= 0) break;
+      FP_LOG(trace, "bootstrap") << errno_message("connecting to " + server, last_errno) << "; retrying in 200 ms";
       if (Clock::now() >= deadline)
         throw PeerError(server, errno_message("connecting to " + server + " (no server within " +
                                                   std::to_string(config_.timeout.count() / 1000) + " s)",
@@ -184,8 +194,10 @@ class TcpBootstrap final : public Bootstrap {
     }
     tcp::set_nodelay(server_.fd());
     local_address_ = tcp::local_address_of(server_.fd());
+    FP_LOG(info, "bootstrap") << "connected to " << server << " from " << local_address_;
     const std::string hello = encode_hello({kBootstrapProtocol, config_.token, secret_, local_hostname()});
     wire::send_frame(server_.fd(), FrameType::hello, hello, deadline, server);
+    FP_LOG(trace, "bootstrap") << "hello sent to " << server << ", waiting for the welcome";
     const auto frame = wire::recv_frame(server_.fd(), deadline, server);
     if (frame.type == FrameType::reject)
       throw UsageError(server + " rejected this client: " + frame.payload.substr(0, 512));
@@ -200,6 +212,8 @@ class TcpBootstrap final : public Bootstrap {
     } catch (const std::exception& e) {
       throw PeerError(server, server + " sent a malformed welcome: " + e.what());
     }
+    log::process_logger().set_rank(rank_);
+    FP_LOG(info, "bootstrap") << "welcomed by " << server << " as rank " << rank_ << " of " << config_.ranks;
   }
 
   TcpBootstrapConfig config_;
@@ -213,7 +227,10 @@ class TcpBootstrap final : public Bootstrap {
 
 class SingleProcessBootstrap final : public Bootstrap {
  public:
-  SingleProcessBootstrap() : hosts_{local_hostname()} {}
+  SingleProcessBootstrap() : hosts_{local_hostname()} {
+    log::process_logger().set_rank(0);
+    FP_LOG(info, "bootstrap") << "single process (rank 0 of 1)";
+  }
   int rank() const noexcept override { return 0; }
   int size() const noexcept override { return 1; }
   const std::vector<std::string>& hostnames() const noexcept override { return hosts_; }

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <iostream>
 
 #include "fabricperf/bootstrap_hello.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/run_secret.hpp"
 
 namespace fabricperf::tcp {
@@ -24,12 +24,12 @@ struct Pending {
 };
 
 void drop(Pending& p, const std::string& why) {
-  std::cerr << "fabricperf bootstrap: ignored " << p.from << ": " << why << '\n';
+  FP_LOG(warn, "bootstrap") << "ignored " << p.from << ": " << why;
   p.done = true;
 }
 
 void reject(Pending& p, const std::string& why) {
-  std::cerr << "fabricperf bootstrap: rejected " << p.from << ": " << why << '\n';
+  FP_LOG(warn, "bootstrap") << "rejected " << p.from << ": " << why;
   try {
     wire::send_frame(p.socket.fd(), wire::FrameType::reject, why, Clock::now() + std::chrono::milliseconds(200),
                      p.from);
@@ -85,6 +85,7 @@ class Acceptor {
     p.socket = std::move(client);
     p.from = "connection from " + address_of(peer);
     p.deadline = Clock::now() + kHelloWait;
+    FP_LOG(trace, "bootstrap") << "accepted " << p.from << ", waiting for its hello";
     pending_.push_back(std::move(p));
   }
 
@@ -120,11 +121,13 @@ class Acceptor {
     if (hello.run != rules_.run) {
       // An authenticated client with other parameters is a mistake on the command lines: both
       // sides stop now, naming what differs, instead of the server waiting out its timeout.
-      const std::string what = "run parameters differ between server and client (" + p.from +
-                               "): " + run_difference(rules_.run, hello.run);
+      const std::string what =
+          "run parameters differ between server and client (" + p.from + "): " + run_difference(rules_.run, hello.run);
       reject(p, what);
       throw UsageError(what);
     }
+    FP_LOG(info, "bootstrap") << "hello from " << hello.host << " (" << p.from << "): joined as rank "
+                              << joined_.size() + 1;
     joined_.push_back({std::move(p.socket), hello.host});
     p.done = true;
   }

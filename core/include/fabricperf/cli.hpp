@@ -58,11 +58,19 @@ inline constexpr std::uint64_t kMaxSweepSizes = 10000;
 [[nodiscard]] std::uint64_t physical_memory_bytes();
 void add_nccl_size_options(CLI::App& app, NcclSizeOptions& options);
 
+// argv as the document's command_line (and the first log line) records it: the value of
+// --token SECRET / --token=SECRET replaced by "***".
 [[nodiscard]] std::vector<std::string> command_line(int argc, const char* const* argv);
 
-// Parses argv into `app` and runs `body`. --help prints and returns 0; a parse error or a
-// UsageError prints "TOOL: MESSAGE (see TOOL --help)" and returns 2; any other exception
-// prints "TOOL: error: MESSAGE" and returns 1. Otherwise returns body's result.
+// -v/--verbose, repeatable (-v: info, -vv: trace; log.hpp), on `app` and on each of its
+// subcommands (fp_report compare -v): every occurrence adds one to `count`. run_main adds it to
+// every tool.
+void add_verbose_option(CLI::App& app, int& count);
+
+// Parses argv into `app` (with -v/--verbose added) and runs `body`. Before `body`, the process
+// logger takes the level asked for by -v and FABRICPERF_DEBUG (a bad value is a UsageError). --help prints and returns
+// 0; a parse error or a UsageError prints "TOOL: MESSAGE (see TOOL --help)" and returns 2; any other exception prints
+// "TOOL: error: MESSAGE" and returns 1. Otherwise returns body's result.
 int run_main(CLI::App& app, int argc, const char* const* argv, const std::function<int()>& body);
 
 }  // namespace fabricperf
