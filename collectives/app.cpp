@@ -21,6 +21,7 @@
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
 #include "fabricperf/launcher.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/peer_json.hpp"
 #include "fabricperf/run_output.hpp"
 #include "fabricperf/signal_watch.hpp"
@@ -140,7 +141,7 @@ GpuNicMap topology_nic_map(const std::vector<std::pair<int, std::string>>& /*gpu
       if (!entries.empty()) map.by_pci[gpu.pci.str()] = entries;
     }
   } catch (const std::exception& e) {
-    std::cerr << "fp_coll: topology not available for NIC pinning: " << e.what() << '\n';
+    FP_LOG(warn, "collectives") << "topology not available for NIC pinning: " << e.what();
   }
   return map;
 }

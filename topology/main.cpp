@@ -7,6 +7,7 @@
 #include "fabricperf/cli_checks.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/run_output.hpp"
 #include "fabricperf/topology/checks.hpp"
 #include "fabricperf/topology/hwloc_reader.hpp"
@@ -50,8 +51,19 @@ int main(int argc, char** argv) {
     topo::Topology t = !hwloc_xml.empty()   ? topo::load_hwloc_xml(hwloc_xml)
                        : !nccl_topo.empty() ? topo::load_nccl_topo(nccl_topo)
                                             : topo::load_live();
-    for (const auto& w : t.warnings) std::cerr << "fp_topo: warning: " << w << "\n";
+    for (const auto& w : t.warnings) FP_LOG(warn, "topology") << w;
+    FP_LOG(info, "topology") << "read " << topo::to_string(t.source) << (t.input.empty() ? "" : " " + t.input) << ": "
+                             << t.gpus.size() << " GPU(s), " << t.nics.size() << " RDMA NIC(s)";
     const topo::Pairing pairing = topo::pair_gpus_with_nics(t);
+    for (const auto& a : pairing.gpus)
+      FP_LOG(trace, "topology") << "GPU" << a.gpu << " (" << t.gpus.at(static_cast<std::size_t>(a.gpu)).pci.str()
+                                << "): nearest path "
+                                << (a.nearest_path ? std::string(topo::to_string(*a.nearest_path)) : "none") << ", "
+                                << a.nearest_nics.size() << " nearest NIC(s), uses "
+                                << (a.nic ? t.nics.at(static_cast<std::size_t>(*a.nic)).id : "no NIC")
+                                << (a.dedicated() ? " (dedicated)"
+                                    : a.nic       ? " (shared)"
+                                                  : "");
     topo::CheckOptions check_options;
     check_options.live = t.source == topo::SourceKind::live;
     const auto checks = topo::run_checks(t, pairing, check_options);
@@ -88,7 +100,7 @@ int main(int argc, char** argv) {
                                    std::to_string(envs.size()) + " GPU(s)");
     }
     const auto& env = envs[slot];
-    if (!env.note.empty()) std::cerr << "fp_topo: local rank " << local_rank << ": " << env.note << "\n";
+    if (!env.note.empty()) FP_LOG(warn, "topology") << "local rank " << local_rank << ": " << env.note;
     topo::print_environment(std::cout, env);
     return 0;
   });

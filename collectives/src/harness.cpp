@@ -10,6 +10,7 @@
 #include "fabricperf/collectives/pattern.hpp"
 #include "fabricperf/collectives/report.hpp"
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
 
 namespace fabricperf::collectives {
 namespace {
@@ -62,6 +63,8 @@ const HarnessOutput& Harness::run() {
         bytes = std::max({bytes, s.send_bytes(), s.recv_bytes()});
       }
   current_ = "allocating buffers";
+  FP_LOG(info, "collectives") << backend_.name() << " backend, " << backend_.nranks() << " ranks: allocating " << bytes
+                              << "-byte send and receive buffers";
   backend_.allocate(bytes, bytes);
   for (const Collective coll : config_.colls) run_collective(coll);
   return output_;
@@ -95,6 +98,7 @@ void Harness::run_collective(Collective coll) {
         for (const bool in_place : {false, true}) {
           call.in_place = in_place;
           current_ = describe(call);
+          FP_LOG(info, "collectives") << current_ << ": measuring";
           halves[in_place ? 1 : 0] = measure(call);
           const Measurement& m = halves[in_place ? 1 : 0];
           output_.rows.push_back(result_json(call, m));
@@ -186,6 +190,7 @@ void Harness::warm_up(const CollCall& base) {
     CollCall call = base;
     call.shape = coll_shape(base.coll, size, element_size(base.type), backend_.nranks());
     current_ = "warm-up of " + describe(call);
+    FP_LOG(trace, "collectives") << current_ << ": " << config_.warmup_iters << " iteration(s)";
     for (int i = 0; i < config_.warmup_iters; ++i) launch(call, 1);
     backend_.wait(watchdog_);
     if (size > max_size / 2) break;  // no overflow at the top of the range
@@ -197,14 +202,10 @@ void Harness::maybe_inject_fault() {
   if (f.kind != FaultInjection::Kind::hang && f.kind != FaultInjection::Kind::exit) return;
   if (f.rank != bootstrap_.rank() || launches_ != f.after) return;
   if (f.kind == FaultInjection::Kind::exit) {
-    std::fprintf(stderr, "fp_coll: rank %d: injected fault: exiting at operation %lld\n", bootstrap_.rank(),
-                 static_cast<long long>(launches_));
-    std::fflush(stderr);
+    FP_LOG(warn, "collectives") << "injected fault: exiting at operation " << launches_;
     std::_Exit(3);
   }
-  std::fprintf(stderr, "fp_coll: rank %d: injected fault: hanging at operation %lld\n", bootstrap_.rank(),
-               static_cast<long long>(launches_));
-  std::fflush(stderr);
+  FP_LOG(warn, "collectives") << "injected fault: hanging at operation " << launches_;
   for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // answers nobody, like a hung process
 }
 

@@ -9,6 +9,7 @@
 
 #include "fabricperf/collectives/float16.hpp"
 #include "fabricperf/collectives/host_buffer.hpp"
+#include "fabricperf/log.hpp"
 
 namespace fabricperf::collectives {
 namespace {
@@ -107,6 +108,7 @@ class MpiBackend final : public Backend {
     MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
+    FP_LOG(info, "collectives") << "MPI backend: communicator duplicated, rank " << rank_ << " of " << size_;
     MPI_Type_contiguous(2, MPI_BYTE, &type16_);
     MPI_Type_commit(&type16_);
     const std::array<MPI_User_function*, 4> half_fns{half_sum, half_prod, half_max, half_min};

@@ -1,6 +1,7 @@
 #include "nccl_comm_init.hpp"
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
 #include "nccl_group.hpp"
 #include "nccl_teardown.hpp"
 
@@ -30,12 +31,15 @@ void create_comms(NcclCalls& calls, std::vector<NcclSlot>& slots, int nranks, co
   try {
     NcclGroup group(calls, "starting communicator creation");
     for (auto& s : slots) {
+      FP_LOG(info, "collectives") << "NCCL: creating the communicator of rank " << s.rank << " of " << nranks
+                                  << " on GPU " << s.device;
       cuda_check(calls.set_device(s.device), "selecting GPU " + std::to_string(s.device));
       nccl_check(calls.comm_init_nonblocking(&s.comm, nranks, id, s.rank),
                  "creating the communicator of rank " + std::to_string(s.rank) + " on GPU " + std::to_string(s.device));
     }
     group.end("creating communicators");
     wait_comms_ready(calls, slots, watchdog, what);
+    FP_LOG(info, "collectives") << "NCCL: " << slots.size() << " communicator(s) ready";
   } catch (const StallError& e) {
     abort_slots(calls, slots);
     const int mine = static_cast<int>(slots.size());

@@ -212,9 +212,13 @@ int run_main(CLI::App& app, int argc, const char* const* argv, const std::functi
     std::cerr << tool << ": " << e.what() << " (see " << tool << " --help)\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << tool << ": error: " << e.what() << '\n';
+    print_run_error(tool, e.what());
     return 1;
   }
+}
+
+void print_run_error(std::string_view tool, std::string_view message) {
+  std::cerr << tool << ": error: " << message << '\n' << std::flush;
 }
 
 }  // namespace fabricperf

@@ -8,6 +8,7 @@
 
 #include "fabricperf/atomic_file.hpp"
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
 
 namespace fabricperf {
 namespace {
@@ -62,7 +63,7 @@ bool RunOutput::on_signal(int sig) {
   try {
     write_locked(RunStatus::aborted, true);
   } catch (const std::exception& e) {
-    std::cerr << doc_.tool() << ": " << e.what() << '\n';
+    FP_LOG(warn, "output") << "writing the partial document: " << e.what();
   }
   std::cerr << doc_.tool() << ": " << what
             << (json_path_.empty() || json_path_ == "-" ? "" : "; partial results written to " + json_path_) << '\n';
@@ -190,7 +191,7 @@ int RunOutput::abort(const std::string& what) {
   try {
     finish(RunStatus::aborted);
   } catch (const std::exception& e) {
-    std::cerr << doc_.tool() << ": " << e.what() << '\n';
+    FP_LOG(warn, "output") << "writing the aborted document: " << e.what();
   }
   return 1;
 }

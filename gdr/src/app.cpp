@@ -4,7 +4,6 @@
 #include "fabricperf/gdr/app.hpp"
 
 #include <algorithm>
-#include <iostream>
 
 #include "fabricperf/cli.hpp"
 #include "fabricperf/clock.hpp"
@@ -124,7 +123,7 @@ void Run::validate_options() {
 }
 
 int Run::fail_cuda(RunOutput& out, const CudaUnavailable& u) {
-  std::cerr << "fp_gdr: error: " << u.message << '\n';
+  print_run_error("fp_gdr", u.message);
   out.set_params({{"test", o_.test}, {"op", std::string(to_string(op_))}, {"mem", std::string(to_string(mine_))}});
   out.add_host(collect_host_info());
   out.add_check(u.check);
@@ -195,7 +194,7 @@ bool Run::exchange_sides(Session& session, const Side& me, RunOutput& out) {
     const bool local = static_cast<int>(r) == session.rank();
     const std::string msg =
         local ? sides_[r].error : session.bootstrap().describe_rank(static_cast<int>(r)) + ": " + sides_[r].error;
-    if (local || print_) std::cerr << "fp_gdr: error: " << msg << '\n';
+    if (local || print_) print_run_error("fp_gdr", msg);
     out.add_error(msg);
   }
   if (!ok || !session.role()) return ok;

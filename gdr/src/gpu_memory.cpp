@@ -8,6 +8,7 @@
 #include "fabricperf/error.hpp"
 #include "fabricperf/gdr/cuda.hpp"
 #include "fabricperf/gdr/dmabuf_range.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/verbs/pattern.hpp"
 
 namespace fabricperf::gdr {
@@ -29,6 +30,8 @@ verbs::MemoryRegion register_buffer(const GpuMemoryConfig& cfg, ibv_pd* pd, void
   const auto attempt = [&](RegistrationPath path) { return try_register(path, pd, addr, length, access, mr); };
   try {
     const RegistrationOutcome outcome = register_with_fallback(cfg.kind, cfg.caps, cfg.target, attempt);
+    FP_LOG(trace, "gdr") << to_string(cfg.kind) << " memory registered through " << to_string(outcome.used) << " after "
+                         << outcome.attempts.size() << " attempt(s)";
     if (cfg.on_registration) cfg.on_registration(outcome.to_check(cfg.kind, cfg.target));
   } catch (const RegistrationError& e) {
     if (cfg.on_registration) cfg.on_registration(e.diagnosis().to_check());

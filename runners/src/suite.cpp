@@ -4,8 +4,10 @@
 #include <iostream>
 
 #include "fabricperf/bootstrap.hpp"
+#include "fabricperf/cli.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/launcher.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/runners/discovery.hpp"
 #include "fabricperf/runners/liveness.hpp"
 #include "fabricperf/runners/stage.hpp"
@@ -85,7 +87,7 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
   } catch (const std::exception& e) {
     // Nobody knows the ranks yet; the process that would be rank 0 still leaves a document.
     doc.set_writer(o.connect.empty());
-    std::cerr << "fp_suite: error: " << e.what() << "\n";
+    print_run_error("fp_suite", e.what());
     return doc.abort(std::string("bootstrap: ") + e.what());
   }
   doc.set_writer(bootstrap->rank() == 0);
@@ -109,10 +111,13 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
   } catch (const PeerError& e) {
     if (comm.root()) {
       doc.abort(std::string("start-up: ") + e.what());
-      std::cerr << "fp_suite: error: " << e.what() << "\n";
+      print_run_error("fp_suite", e.what());
     }
     leave_now(1);
   }
+  FP_LOG(info, "suite") << "start-up discovery: " << discovery.layout.node_count() << " node(s), " << discovery.rails
+                        << " rail(s), " << discovery.gpus_per_node << " GPU(s) per node"
+                        << (discovery.any_soft ? ", software RDMA" : "");
   if (comm.root())
     for (const auto& fp : discovery.fingerprints) doc.add_host(fp);
   CostModel cost;
@@ -151,6 +156,7 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
     doc.set_context(name);
     StageContext ctx{o.plan, comm, doc, discovery, schedule, progress, clock};
     const auto start = Clock::now();
+    FP_LOG(info, "suite") << "stage " << name << " (" << i + 1 << "/" << o.plan.stages.size() << "): starting";
     try {
       make_stage(name)->run(ctx);
     } catch (const SuiteAborted& e) {
@@ -161,6 +167,7 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
       if (comm.root()) doc.add_error(name + ": " + e.what());
     }
     const double took = std::chrono::duration<double>(Clock::now() - start).count();
+    FP_LOG(info, "suite") << "stage " << name << ": " << (aborted ? "aborted" : "done") << " after " << took << " s";
     timings.push_back({name, took, true});
     if (comm.root() && !aborted) progress.end_stage(stage_summary(doc.checks(), name));
   }
@@ -186,7 +193,7 @@ int run_suite(const SuiteOptions& o, int* argc, char*** argv) {
                                     std::chrono::milliseconds(static_cast<long long>(o.plan.timeout_s * 1000)),
                                     "end: waiting for rank 0's verdict"));
   } catch (const std::exception& e) {
-    if (!comm.root()) std::cerr << "fp_suite: " << e.what() << "\n";
+    if (!comm.root()) FP_LOG(warn, "suite") << e.what();
   }
   return code;
 }

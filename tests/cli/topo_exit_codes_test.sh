@@ -26,7 +26,7 @@ expect 0 "Azure NDv5 NCCL file" --nccl-topo "$data/azure-ndv5-topo.nccl.xml"
 expect 0 "hwloc v1 export" --hwloc-xml "$data/handmade/pix.v1.hwloc.xml"
 expect 0 "PXB is a warning" --hwloc-xml "$data/handmade/pxb.hwloc.xml"
 expect 0 "unknown OS device type: loud warning, still a result" --hwloc-xml "$data/handmade/unknown-osdev-type.hwloc.xml"
-grep -q "warning:.*osdev_type" "$tmp/err" || { echo "FAIL: no warning about the unknown osdev_type"; failures=$((failures + 1)); }
+grep -q " WARN topology: .*osdev_type" "$tmp/err" || { echo "FAIL: no warning about the unknown osdev_type"; failures=$((failures + 1)); }
 expect 1 "AWS g5: PHB, shared NIC" --hwloc-xml "$data/aws-g5.48xl.hwloc.xml"
 expect 1 "AWS p4d: two GPUs per EFA" --hwloc-xml "$data/aws-p4d.24xl.hwloc.xml"
 expect 1 "Keysight: NODE" --hwloc-xml "$data/keysight-supermicro.hwloc.xml"

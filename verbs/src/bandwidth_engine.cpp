@@ -7,8 +7,10 @@
 #include <thread>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/verbs/completion.hpp"
+#include "fabricperf/verbs/engine_options.hpp"
 #include "fabricperf/verbs/message_size.hpp"
 #include "fabricperf/verbs/pattern.hpp"
 #include "fabricperf/verbs/rate.hpp"
@@ -225,6 +227,8 @@ void BandwidthEngine::validate_written_regions() {
 }
 
 BandwidthResult BandwidthEngine::run() {
+  FP_LOG(trace, "engine") << what_running() << " with " << ep_.peer() << ": starting, "
+                          << run_length_text(cfg_.duration_s, cfg_.warmup_s, cfg_.iterations);
   const std::uint32_t nqps = ep_.num_qps();
   const bool duration = cfg_.duration_s > 0;
   const double tps = clock_.ticks_per_ns() * 1e9;

@@ -5,6 +5,10 @@
 #include <random>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
+#include "fabricperf/verbs/gid.hpp"
+#include "fabricperf/verbs/memory.hpp"
+#include "fabricperf/verbs/rate.hpp"
 
 namespace fabricperf::verbs {
 
@@ -19,7 +23,11 @@ QueuePair create_qp(ibv_pd* pd, ibv_cq* send_cq, ibv_cq* recv_cq, const QpOption
   attr.cap.max_send_sge = options.max_sge;
   attr.cap.max_recv_sge = options.max_sge;
   attr.cap.max_inline_data = options.max_inline;
-  return QueuePair(pd, attr);
+  QueuePair qp(pd, attr);
+  FP_LOG(trace, "verbs") << "QP " << qp.qpn() << " created on " << pd->context->device->name << ": "
+                         << (options.type == IBV_QPT_UD ? "UD" : "RC") << ", send depth " << attr.cap.max_send_wr
+                         << ", receive depth " << attr.cap.max_recv_wr << ", inline " << attr.cap.max_inline_data;
+  return qp;
 }
 
 std::uint32_t random_psn() {
@@ -46,6 +54,11 @@ void qp_to_init(ibv_qp* qp, const PortSelection& port, const QpOptions& options)
   }
   if (int rc = ibv_modify_qp(qp, &attr, mask); rc != 0)
     throw_errno("moving QP " + std::to_string(qp->qp_num) + " on " + port.device + " to INIT", rc);
+  FP_LOG(trace, "verbs") << "QP " << qp->qp_num << " on " << port.device << " port " << port.port
+                         << ": RESET -> INIT (access "
+                         << (options.type == IBV_QPT_UD ? std::string("n/a, UD")
+                                                        : access_flags_text(attr.qp_access_flags))
+                         << ")";
 }
 
 ibv_ah_attr make_ah_attr(const PortSelection& port, const QpInfo& remote) {
@@ -85,6 +98,12 @@ void rc_connect(ibv_qp* qp, const PortSelection& port, std::uint32_t local_psn, 
     throw_errno("moving " + what + " to RTR (GID index " + std::to_string(port.gid.index) + ", GRH " +
                     (port.use_grh ? "on" : "off") + ")",
                 rc);
+  FP_LOG(trace, "verbs") << what << ": INIT -> RTR (remote psn 0x" << std::hex << remote.psn << std::dec
+                         << ", path MTU " << mtu_to_bytes(attr.path_mtu) << ", "
+                         << (port.use_grh
+                                 ? "GID index " + std::to_string(port.gid.index) + " -> " + format_gid(remote.gid)
+                                 : "LID " + std::to_string(remote.lid))
+                         << ", rd_atomic " << static_cast<int>(attr.max_dest_rd_atomic) << ")";
   ibv_qp_attr rts{};
   rts.qp_state = IBV_QPS_RTS;
   rts.timeout = options.timeout;
@@ -98,6 +117,10 @@ void rc_connect(ibv_qp* qp, const PortSelection& port, std::uint32_t local_psn, 
                                  IBV_QP_MAX_QP_RD_ATOMIC);
       rc != 0)
     throw_errno("moving " + what + " to RTS", rc);
+  FP_LOG(trace, "verbs") << what << ": RTR -> RTS (local psn 0x" << std::hex << local_psn << std::dec << ", timeout "
+                         << static_cast<int>(rts.timeout) << ", retry " << static_cast<int>(rts.retry_cnt)
+                         << ", rnr retry " << static_cast<int>(rts.rnr_retry) << ", rd_atomic "
+                         << static_cast<int>(rts.max_rd_atomic) << ")";
 }
 
 void ud_activate(ibv_qp* qp, std::uint32_t local_psn) {
@@ -109,6 +132,8 @@ void ud_activate(ibv_qp* qp, std::uint32_t local_psn) {
   attr.sq_psn = local_psn;
   if (int rc = ibv_modify_qp(qp, &attr, IBV_QP_STATE | IBV_QP_SQ_PSN); rc != 0)
     throw_errno("moving UD QP " + std::to_string(qp->qp_num) + " to RTS", rc);
+  FP_LOG(trace, "verbs") << "UD QP " << qp->qp_num << ": INIT -> RTR -> RTS (local psn 0x" << std::hex << local_psn
+                         << ")";
 }
 
 }  // namespace fabricperf::verbs

@@ -17,7 +17,7 @@ constexpr std::uint64_t kRecvTag = 1ULL << 63;
 
 ControlChannel::ControlChannel(ibv_context* ctx, ibv_pd* pd, const PortSelection& port) : port_(port) {
   buffer_ = make_host_memory_provider()->allocate((kSendSlots + kRecvSlots) * kSlot);
-  mr_ = buffer_->register_memory(pd, IBV_ACCESS_LOCAL_WRITE);
+  mr_ = register_buffer(*buffer_, pd, IBV_ACCESS_LOCAL_WRITE, "control channel buffer");
   channel_ = CompletionChannel(ctx);
   cq_ = CompletionQueue(ctx, static_cast<int>(kSendSlots + kRecvSlots), channel_.get());
   options_.type = IBV_QPT_RC;

@@ -5,6 +5,7 @@
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/verbs/rate.hpp"
 
 #include <rdma/rdma_cma.h>
@@ -19,6 +20,17 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 const char* port_state_name(ibv_port_state s) { return ibv_port_state_str(s); }
+
+// "1 ::ffff:10.0.0.1 RoCE v2" (index, address, type).
+std::string describe_gid(const GidEntry& e) {
+  return std::to_string(e.index) + " " + format_gid(e.gid) + " " + std::string(to_string(e.type));
+}
+
+std::string describe_gids(const std::vector<GidEntry>& table) {
+  std::string text;
+  for (const auto& e : table) text += (text.empty() ? "" : "; ") + describe_gid(e);
+  return text.empty() ? "empty" : text;
+}
 
 }  // namespace
 
@@ -113,6 +125,9 @@ Device open_device(const DeviceRequest& request) {
   ibv_device* dev = request.name.empty() ? list[0] : list.find(request.name);
   if (dev == nullptr)
     throw UsageError("unknown RDMA device '" + request.name + "' (available: " + join(list.names()) + ")");
+  FP_LOG(info, "verbs") << "device " << ibv_get_device_name(dev)
+                        << (request.name.empty() ? " (the first of: " + join(list.names()) + ")" : std::string(" (-d)"))
+                        << (request.rdma_cm ? ", through rdma_cm" : "");
 
   Device d;
   if (request.rdma_cm) {
@@ -179,6 +194,13 @@ Device open_device(const DeviceRequest& request) {
   } catch (const std::exception&) {
     s.numa_node = -1;
   }
+  FP_LOG(trace, "verbs") << where << ": GID table: " << describe_gids(table);
+  FP_LOG(info, "verbs") << where << ": " << (s.ethernet ? "Ethernet" : "InfiniBand") << ", "
+                        << (s.rate_name.empty() ? "rate unknown" : s.rate_name) << " (" << s.line_rate_gbps
+                        << " Gb/s), MTU " << mtu_to_bytes(s.mtu) << " (active " << mtu_to_bytes(s.active_mtu)
+                        << "), LID " << s.lid << ", NUMA node " << s.numa_node << "; "
+                        << (s.use_grh ? "GID " + describe_gid(s.gid) + (request.gid_index ? " (-x)" : " (picked)")
+                                      : std::string("no GRH (LID routed)"));
   return d;
 }
 

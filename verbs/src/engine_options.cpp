@@ -1,6 +1,7 @@
 #include "fabricperf/verbs/engine_options.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 #include "fabricperf/cli.hpp"
 #include "fabricperf/error.hpp"
@@ -95,6 +96,15 @@ nlohmann::json engine_params(const EngineOptions& o, bool bandwidth) {
 double warmup_seconds(double duration_s, double warmup_s) noexcept {
   if (duration_s <= 0) return 0;
   return warmup_s >= 0 ? warmup_s : std::min(2.0, duration_s / 4);
+}
+
+std::string run_length_text(double duration_s, double warmup_s, std::uint64_t iterations) {
+  std::ostringstream text;
+  if (duration_s > 0)
+    text << "warm-up " << warmup_s << " s, then " << duration_s << " s measured";
+  else
+    text << iterations << " iterations per QP, no warm-up";
+  return text.str();
 }
 
 std::uint32_t message_slots(const EngineOptions& o, std::uint64_t max_size, bool ud) {

@@ -6,8 +6,10 @@
 #include <thread>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/verbs/completion.hpp"
+#include "fabricperf/verbs/engine_options.hpp"
 #include "fabricperf/verbs/message_size.hpp"
 #include "fabricperf/verbs/metrics.hpp"
 #include "fabricperf/verbs/pattern.hpp"
@@ -192,6 +194,8 @@ void LatencyEngine::check_incoming(std::uint64_t iteration, std::uint32_t from_q
 }
 
 LatencyResult LatencyEngine::run() {
+  FP_LOG(trace, "engine") << to_string(cfg_.op) << " latency, " << messages_of_size(cfg_.size) << " with " << ep_.peer()
+                          << ": starting, " << run_length_text(cfg_.duration_s, cfg_.warmup_s, cfg_.iterations);
   return cfg_.op == Op::write || cfg_.op == Op::send ? run_pingpong() : run_one_sided();
 }
 

@@ -8,11 +8,36 @@
 #include <cstring>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
+#include "fabricperf/sizes.hpp"
 #include "fabricperf/verbs/pattern.hpp"
 
 namespace fabricperf::verbs {
 
 MemoryRegion Buffer::register_memory(ibv_pd* pd, int access) { return MemoryRegion(pd, data(), size(), access); }
+
+std::string access_flags_text(int access) {
+  static constexpr std::pair<int, const char*> kFlags[] = {{IBV_ACCESS_LOCAL_WRITE, "LOCAL_WRITE"},
+                                                           {IBV_ACCESS_REMOTE_WRITE, "REMOTE_WRITE"},
+                                                           {IBV_ACCESS_REMOTE_READ, "REMOTE_READ"},
+                                                           {IBV_ACCESS_REMOTE_ATOMIC, "REMOTE_ATOMIC"},
+                                                           {IBV_ACCESS_RELAXED_ORDERING, "RELAXED_ORDERING"}};
+  std::string text;
+  for (const auto& [flag, name] : kFlags)
+    if ((access & flag) != 0) text += (text.empty() ? "" : "|") + std::string(name);
+  return text.empty() ? "none" : text;
+}
+
+MemoryRegion register_buffer(Buffer& buffer, ibv_pd* pd, int access, std::string_view purpose) {
+  FP_LOG(trace, "verbs") << "registering " << purpose << ": " << format_size(buffer.size()) << " of " << buffer.kind()
+                         << " memory on " << pd->context->device->name << ", access " << access_flags_text(access);
+  MemoryRegion mr = buffer.register_memory(pd, access);
+  FP_LOG(trace, "verbs") << "MR registered: " << purpose << ", " << buffer.size() << " bytes of " << buffer.kind()
+                         << " memory at 0x" << std::hex << buffer.address() << std::dec << " on "
+                         << pd->context->device->name << ", lkey 0x" << std::hex << mr.lkey() << " rkey 0x"
+                         << mr.rkey();
+  return mr;
+}
 
 void Buffer::check_range(std::size_t offset, std::size_t length) const {
   if (offset > size_ || length > size_ - offset)

@@ -7,6 +7,7 @@
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/launcher.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/run_secret.hpp"
 #include "fabricperf/verbs/lane_runner.hpp"
 #include "fabricperf/verbs/qp_info.hpp"
@@ -101,6 +102,10 @@ void Session::start(const std::string& token) {
   }
   phases_ = schedule_phases(pairs_.size(), parse_schedule(options_.schedule));
   role_ = role_of(bootstrap_->rank(), pairs_);
+  FP_LOG(info, "session") << pairs_.size() << " pair(s) in " << phases_.size() << " phase(s); this rank "
+                          << (role_ ? std::string(role_->role == Role::initiator ? "initiates" : "is the target") +
+                                          " with " + peer_name()
+                                    : std::string("sits out"));
 }
 
 Session::~Session() = default;
@@ -181,6 +186,8 @@ void Session::connect() {
     for (const auto& lane : lanes_) infos.push_back(lane.endpoint->local_info());
     mine = serialize(infos);
   }
+  FP_LOG(info, "session") << "exchanging QP numbers, PSNs, GIDs and memory keys of " << lanes_.size()
+                          << " lane(s) with every rank";
   const auto all = bootstrap_->all_gather(mine);
   const auto cm_keys = options_.rdma_cm ? bootstrap_->all_gather(cm_key) : std::vector<std::string>{};
   if (role_) {
@@ -218,9 +225,12 @@ void Session::connect() {
       }
       lanes_[i].endpoint->connect(theirs[i], peer);
       lanes_[i].peer_device = theirs[i].device;
+      FP_LOG(info, "session") << lanes_[i].device->selection().device << " connected to " << peer << " ("
+                              << theirs[i].device << "), " << lanes_[i].endpoint->num_qps() << " QP(s)";
     }
   }
   bootstrap_->barrier();
+  FP_LOG(trace, "session") << "every rank connected";
 }
 
 void Session::run_lanes(const std::function<void(std::size_t)>& fn) {

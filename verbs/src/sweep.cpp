@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "fabricperf/log.hpp"
 #include "fabricperf/sizes.hpp"
 #include "fabricperf/verbs/gid.hpp"
 #include "fabricperf/verbs/rate.hpp"
@@ -15,13 +16,19 @@ void run_sweep(Session& session, Op op, const std::vector<std::uint64_t>& sizes,
     for (std::size_t ph = 0; ph < phases.size(); ++ph) {
       const bool active = session.active_in(ph);
       const std::string doing = std::string(to_string(op)) + " " + format_size(size);
+      FP_LOG(info, "sweep") << doing << ": phase " << ph + 1 << "/" << phases.size() << ", "
+                            << (active ? "measuring with " + session.peer_name() : std::string("idle in this phase"));
       nlohmann::json mine = {{"active", active}};
-      for (const auto& pass : steps.passes) {
+      for (std::size_t p = 0; p < steps.passes.size(); ++p) {
+        const auto& pass = steps.passes[p];
         ++epoch;  // idle ranks count too: every rank's epochs stay in step
         if (active) pass.prepare(size, epoch);
+        FP_LOG(trace, "sweep") << doing << ": pass " << p + 1 << "/" << steps.passes.size()
+                               << " prepared, waiting for every rank at the start barrier";
         session.barrier("starting " + doing);
         if (active) mine.update(pass.run(size));
       }
+      FP_LOG(trace, "sweep") << doing << ": measured, exchanging results";
       const auto all = session.gather(mine, "exchanging results of " + doing);
       if (session.reporting()) steps.report(size, ph, all);
     }

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fabricperf {
@@ -72,5 +73,10 @@ void add_verbose_option(CLI::App& app, int& count);
 // 0; a parse error or a UsageError prints "TOOL: MESSAGE (see TOOL --help)" and returns 2; any other exception prints
 // "TOOL: error: MESSAGE" and returns 1. Otherwise returns body's result.
 int run_main(CLI::App& app, int argc, const char* const* argv, const std::function<int()>& body);
+
+// The last line of a failed run on stderr, "TOOL: error: MESSAGE": what run_main prints for an
+// exception, for a tool that ends its run with exit 1 itself. (Everything else on stderr goes
+// through the logger, log.hpp.)
+void print_run_error(std::string_view tool, std::string_view message);
 
 }  // namespace fabricperf

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "fabricperf/error.hpp"
+#include "fabricperf/log.hpp"
 #include "fabricperf/verbs/rows.hpp"
 
 namespace fabricperf::runners {
@@ -125,6 +126,8 @@ nlohmann::json run_pair_stage(StageContext& ctx, PairStagePlan& plan) {
       ctx.progress.round(
           r, (schedule.round_names.size() > r ? name + ": " : "") + describe_round(round, ctx.discovery.layout));
     ctx.doc.set_context(plan.stage + " " + name + "/" + std::to_string(rounds));
+    FP_LOG(info, "suite") << plan.stage << " " << name << "/" << rounds << ": "
+                          << describe_round(round, ctx.discovery.layout, 16);
     ctx.comm.begin_step((stage_ids.count(plan.stage) ? stage_ids.at(plan.stage) : 9) * 100000 + r);
     MeasureSpec spec = plan.spec;
     spec.stage = plan.stage;
@@ -137,6 +140,8 @@ nlohmann::json run_pair_stage(StageContext& ctx, PairStagePlan& plan) {
     } catch (const std::exception& e) {
       outcome.errors.push_back(plan.stage + " " + name + ": " + ctx.comm.describe(ctx.comm.rank()) + ": " + e.what());
     }
+    FP_LOG(trace, "suite") << plan.stage << " " << name << ": " << outcome.rows.size() << " row(s), "
+                           << outcome.errors.size() << " error(s) on this rank";
     for (auto& row : outcome.rows) {
       row["round"] = r;
       if (schedule.round_names.size() > r) row["pattern"] = name;

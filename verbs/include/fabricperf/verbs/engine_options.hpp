@@ -48,6 +48,10 @@ void check_engine_options(const EngineOptions& options);
 // -D warm-up: --warmup when given (>= 0), else min(2 s, D/4); none in iteration mode.
 [[nodiscard]] double warmup_seconds(double duration_s, double warmup_s) noexcept;
 
+// How long one run goes, for the debug trace: "warm-up 0.5 s, then 2 s measured" (-D) or
+// "300 iterations per QP, no warm-up" (-n).
+[[nodiscard]] std::string run_length_text(double duration_s, double warmup_s, std::uint64_t iterations);
+
 // Message slots per QP region: 1, or with --validate as many as fit in 64 MiB (up to the depth).
 [[nodiscard]] std::uint32_t message_slots(const EngineOptions& options, std::uint64_t max_size, bool ud);
 

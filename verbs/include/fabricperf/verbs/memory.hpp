@@ -61,6 +61,12 @@ class Buffer {
   mutable std::vector<std::byte> staging_;
 };
 
+// Registers `buffer` on `pd` (Buffer::register_memory) and logs it at trace level: what for
+// (`purpose`), size, memory kind, access flags, device, lkey/rkey.
+[[nodiscard]] MemoryRegion register_buffer(Buffer& buffer, ibv_pd* pd, int access, std::string_view purpose);
+// "LOCAL_WRITE|REMOTE_WRITE|REMOTE_READ" ("none" for 0).
+[[nodiscard]] std::string access_flags_text(int access);
+
 class MemoryProvider {
  public:
   virtual ~MemoryProvider() = default;
