@@ -24,7 +24,7 @@ Endpoint::Endpoint(const Device& device, MemoryProvider& memory, const EndpointC
   // Registering host memory pins it against RLIMIT_MEMLOCK; GPU memory is not charged there.
   check_memlock((buffer_->host_accessible() ? total : 0) + (128U << 10));
   mr_ = register_buffer(*buffer_, pd_.get(), config_.qp.access,
-                        "data buffer (" + std::to_string(config_.num_qps) + " QP regions)");
+                        "data buffer of " + std::to_string(config_.num_qps) + " QP(s)");
 
   auto depth = [&](int asked, std::uint32_t per_qp) {
     long long n = asked > 0 ? asked : static_cast<long long>(per_qp) * config_.num_qps;
