@@ -57,10 +57,8 @@ bool is_soft_rdma_device(const std::string& name, const std::string& sys_root) {
   return std::filesystem::exists(sys_root + "/class/infiniband/" + name + "/parent", ec);
 }
 
-std::vector<RailPort> rail_ports(const nlohmann::json& host, const std::vector<std::string>& devices) {
-  const std::string hostname = host.value("hostname", "this host");
-  std::vector<RailPort> all;
-  std::vector<RailPort> inactive;
+std::vector<RailPort> all_rail_ports(const nlohmann::json& host) {
+  std::vector<RailPort> ports;
   if (host.contains("rdma_devices") && host["rdma_devices"].is_array()) {
     for (const auto& dev : host["rdma_devices"]) {
       const std::string name = dev.value("name", "");
@@ -72,15 +70,23 @@ std::vector<RailPort> rail_ports(const nlohmann::json& host, const std::vector<s
         rp.rate_gbps =
             port.contains("rate_gbps") && port["rate_gbps"].is_number() ? port["rate_gbps"].get<double>() : 0;
         rp.link_layer = port.value("link_layer", "");
+        rp.state = port.value("state", "");
         rp.soft = name.rfind("rxe", 0) == 0 || name.rfind("siw", 0) == 0 || dev.value("soft", false);
-        (port.value("state", "").find("ACTIVE") != std::string::npos ? all : inactive).push_back(rp);
+        ports.push_back(rp);
       }
     }
   }
-  auto by_name = [](const RailPort& l, const RailPort& r) {
+  std::sort(ports.begin(), ports.end(), [](const RailPort& l, const RailPort& r) {
     return l.device != r.device ? l.device < r.device : l.port < r.port;
-  };
-  std::sort(all.begin(), all.end(), by_name);
+  });
+  return ports;
+}
+
+std::vector<RailPort> rail_ports(const nlohmann::json& host, const std::vector<std::string>& devices) {
+  const std::string hostname = host.value("hostname", "this host");
+  std::vector<RailPort> all;
+  std::vector<RailPort> inactive;
+  for (auto& rp : all_rail_ports(host)) (rp.active() ? all : inactive).push_back(std::move(rp));
   if (devices.empty()) return all;
 
   std::vector<RailPort> chosen;

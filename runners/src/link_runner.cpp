@@ -37,6 +37,7 @@ struct Running {
   std::string peer_device;
   std::string peer_name;
   bool failed = false;
+  TaskPhase phase = TaskPhase::ok;
   std::string error;
   std::unique_ptr<verbs::BandwidthEngine> bw;
   std::unique_ptr<verbs::LatencyEngine> lat;
@@ -125,6 +126,7 @@ verbs::EngineOptions engine_options(const MeasureSpec& spec) {
   o.duration_s = spec.kind == Measure::bandwidth ? spec.duration_s : 0;
   o.qps = spec.kind == Measure::bandwidth ? static_cast<std::uint32_t>(spec.qps) : 1;
   o.bidirectional = spec.bidirectional;
+  o.validate = spec.validate;
   return o;
 }
 
@@ -145,15 +147,16 @@ void add_bandwidth_rows(Comm& comm, std::vector<Running>& running, const Measure
     return verbs::LaneMeasurement::of(r.bw_result, host, comm.rank(), r.endpoint->port());
   };
   const auto replies = exchange_all(
-      comm, pack_by_peer(running, [&](const Running& r) { return r.failed ? std::string() : lane(r).to_json().dump(); }),
+      comm,
+      pack_by_peer(running, [&](const Running& r) { return r.failed ? std::string() : lane(r).to_json().dump(); }),
       spec, spec.stage + ": exchanging the measurements of " + messages_of_size(size));
   for (auto& r : running) {
     if (r.failed || r.task->role != verbs::Role::initiator) continue;
     const auto entry = find_entry(replies, r);
     if (!entry.ok) continue;  // the peer reports its own failure
     const json theirs = parse_peer_json(entry.blob, r.peer_name, "lane measurement", std::size_t{1} << 16, 4);
-    const auto row = verbs::make_bw_row(identity(r, spec, size), lane(r),
-                                        verbs::LaneMeasurement::from_json(theirs, r.peer_name));
+    const auto row =
+        verbs::make_bw_row(identity(r, spec, size), lane(r), verbs::LaneMeasurement::from_json(theirs, r.peer_name));
     outcome.rows.push_back(with_task_labels(row.to_json(), r, spec));
   }
 }
@@ -174,16 +177,28 @@ void RailDevices::open(const std::vector<RailPort>& ports, const std::vector<int
   rails_.clear();
   ports_.clear();
   devices_.clear();
+  errors_.clear();
   for (int rail : rails) {
-    if (rail < 0 || rail >= static_cast<int>(ports.size())) continue;
+    rails_.push_back(rail);
+    if (rail < 0 || rail >= static_cast<int>(ports.size()) || ports[static_cast<std::size_t>(rail)].device.empty()) {
+      ports_.emplace_back();
+      devices_.emplace_back();
+      errors_.push_back("this node has no port for rail " + std::to_string(rail));
+      continue;
+    }
     const auto& p = ports[static_cast<std::size_t>(rail)];
+    ports_.push_back(p);
     verbs::DeviceRequest req;
     req.name = p.device;
     req.port = p.port;
     if (gid_index >= 0) req.gid_index = gid_index;
-    devices_.push_back(std::make_unique<verbs::Device>(verbs::open_device(req)));
-    rails_.push_back(rail);
-    ports_.push_back(p);
+    try {
+      devices_.push_back(std::make_unique<verbs::Device>(verbs::open_device(req)));
+      errors_.emplace_back();
+    } catch (const std::exception& e) {
+      devices_.emplace_back();
+      errors_.push_back(std::string("opening ") + p.device + " port " + std::to_string(p.port) + ": " + e.what());
+    }
   }
 }
 
@@ -191,6 +206,12 @@ const verbs::Device* RailDevices::find(int rail) const {
   for (std::size_t i = 0; i < rails_.size(); ++i)
     if (rails_[i] == rail) return devices_[i].get();
   return nullptr;
+}
+
+std::string RailDevices::error(int rail) const {
+  for (std::size_t i = 0; i < rails_.size(); ++i)
+    if (rails_[i] == rail) return errors_[i];
+  return {};
 }
 
 const RailPort* RailDevices::port(int rail) const {
@@ -202,9 +223,10 @@ const RailPort* RailDevices::port(int rail) const {
 RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const MeasureSpec& spec, const CycleClock& clock) {
   RoundOutcome outcome;
   std::vector<Running> running(tasks.size());
-  auto fail = [&](Running& r, const std::string& what) {
+  auto fail = [&](Running& r, TaskPhase phase, const std::string& what) {
     if (r.failed) return;
     r.failed = true;
+    r.phase = phase;
     r.error = what;
     outcome.errors.push_back(
         spec.stage + ": " + comm.hostnames()[static_cast<std::size_t>(comm.rank())] + " " +
@@ -222,7 +244,7 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
         throw Error(r.task->unavailable.empty() ? "no device for this rail" : r.task->unavailable);
       r.endpoint = std::make_unique<verbs::Endpoint>(*r.task->device, *r.task->memory, endpoint_config(spec));
     } catch (const std::exception& e) {
-      fail(r, std::string("setting up: ") + e.what());
+      fail(r, TaskPhase::setup, std::string("setting up: ") + e.what());
     }
   }
   const auto infos = exchange_all(
@@ -233,18 +255,19 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
   for (auto& r : running) {
     try {
       const auto entry = find_entry(infos, r);
-      if (!entry.ok) fail(r, "the peer could not set up its side");
+      if (!entry.ok) fail(r, TaskPhase::peer, "the peer could not set up its side");
       if (r.failed) continue;
       const auto remote = verbs::parse_endpoint_info(entry.blob);
       r.peer_device = remote.device;
       r.endpoint->connect(remote, r.peer_name);
     } catch (const std::exception& e) {
-      fail(r, std::string("connecting: ") + e.what());
+      fail(r, TaskPhase::connect, std::string("connecting: ") + e.what());
     }
   }
 
   // 2. Size by size: prepare, agree that both sides are ready, run every task at once.
   const auto options = engine_options(spec);
+  const double engine_timeout = spec.engine_timeout_s > 0 ? spec.engine_timeout_s : spec.timeout_s;
   for (std::size_t si = 0; si < spec.sizes.size(); ++si) {
     const std::uint64_t size = spec.sizes[si];
     const std::uint64_t epoch = spec.epoch_base + si + 1;
@@ -254,13 +277,13 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
         const auto op = verbs::parse_op(spec.op);
         if (spec.kind == Measure::bandwidth) {
           r.bw = std::make_unique<verbs::BandwidthEngine>(*r.endpoint, clock);
-          r.bw->prepare(verbs::bandwidth_config(options, op, size, 1, spec.timeout_s, epoch), r.task->role);
+          r.bw->prepare(verbs::bandwidth_config(options, op, size, 1, engine_timeout, epoch), r.task->role);
         } else {
           r.lat = std::make_unique<verbs::LatencyEngine>(*r.endpoint, clock);
-          r.lat->prepare(verbs::latency_config(options, op, size, spec.timeout_s, epoch), r.task->role);
+          r.lat->prepare(verbs::latency_config(options, op, size, engine_timeout, epoch), r.task->role);
         }
       } catch (const std::exception& e) {
-        fail(r, "preparing " + std::to_string(size) + " bytes: " + e.what());
+        fail(r, TaskPhase::setup, "preparing " + std::to_string(size) + " bytes: " + e.what());
       }
     }
     const auto ready = exchange_all(comm, pack_by_peer(running, [](const Running&) { return std::string(); }), spec,
@@ -268,9 +291,9 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
     for (auto& r : running) {
       if (r.failed) continue;
       try {
-        if (!find_entry(ready, r).ok) fail(r, "the peer's side failed");
+        if (!find_entry(ready, r).ok) fail(r, TaskPhase::peer, "the peer's side failed");
       } catch (const std::exception& e) {
-        fail(r, e.what());
+        fail(r, TaskPhase::peer, e.what());
       }
     }
     auto run_one = [&](Running& r) {
@@ -295,7 +318,7 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
       if (!r->error.empty() && !r->failed) {
         const std::string what = r->error;
         r->error.clear();
-        fail(*r, what);
+        fail(*r, TaskPhase::measure, what);
       }
     }
     if (spec.kind == Measure::bandwidth) {
@@ -305,6 +328,9 @@ RoundOutcome measure_round(Comm& comm, std::vector<LinkTask>& tasks, const Measu
         if (!r->failed && r->lat_result.measured) outcome.rows.push_back(latency_row(*r, spec, size, comm));
     }
   }
+  for (auto& r : running)
+    outcome.tasks.push_back({r.task, r.phase, r.error, r.peer_device,
+                             r.task->device ? &r.task->device->selection() : nullptr, std::move(r.lat_result)});
   return outcome;
 }
 

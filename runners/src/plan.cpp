@@ -157,8 +157,9 @@ Plan from_json(const json& j, const Reader& r, Plan plan) {
   for (std::size_t i = 0; i < plan.stages.size(); ++i)
     if (!is_stage_name(plan.stages[i]))
       r.choice(j["stages"][i], "stages[" + std::to_string(i) + "]",
-               {"preflight", "verbs_bw", "verbs_lat", "gdr", "collectives", "stress"});
+               {"reach", "preflight", "verbs_bw", "verbs_lat", "gdr", "collectives", "stress"});
   plan.timeout_s = r.number(j["timeout_s"], "timeout_s", 0.001, 1e6);
+  plan.reach.connect_timeout_s = r.number(j["reach"]["connect_timeout_s"], "reach.connect_timeout_s", 0.001, 3600);
 
   const json& v = j["verbs"];
   plan.verbs.bw.op = r.choice(v["bw"]["op"], "verbs.bw.op", {"write", "read", "send"});
@@ -299,6 +300,7 @@ json to_json(const Plan& p) {
       {"description", p.description},
       {"stages", p.stages},
       {"timeout_s", p.timeout_s},
+      {"reach", {{"connect_timeout_s", p.reach.connect_timeout_s}}},
       {"verbs",
        {{"bw",
          {{"op", p.verbs.bw.op},

@@ -40,6 +40,7 @@ nlohmann::json Discovery::to_json() const {
 }
 
 std::unique_ptr<Stage> make_stage(std::string_view name) {
+  if (name == "reach") return make_reach_stage();
   if (name == "preflight") return make_preflight_stage();
   if (name == "verbs_bw") return make_verbs_bw_stage();
   if (name == "verbs_lat") return make_verbs_lat_stage();

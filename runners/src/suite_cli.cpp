@@ -79,12 +79,12 @@ int suite_main(int argc, char** argv) {
   std::string stages, bw_sizes, lat_sizes, devices, coll_ops, coll_min, coll_max, backend;
   std::vector<std::string> busbw_floors;
   std::uint64_t iterations = 0, max_rounds = 0, seed = 0;
-  double bw_duration = -1, expect_pct = -1, expect_lat = -1, outlier_k = -1;
+  double bw_duration = -1, expect_pct = -1, expect_lat = -1, outlier_k = -1, connect_timeout = 0;
   int gid_index = -2;
   bool list_presets = false, print_plan = false;
   SuiteOptions o;
 
-  app.add_option("--preset", preset, "Built-in plan: quick, go-live, regression (default quick)");
+  app.add_option("--preset", preset, "Built-in plan: quick, go-live, regression, reach (default quick)");
   app.add_option("--plan", plan_file, "Plan file (JSON; may `extends` a preset); see runners/README.md")
       ->type_name("FILE");
   app.add_option("--stages", stages,
@@ -100,6 +100,8 @@ int suite_main(int argc, char** argv) {
   app.add_option("--lat-sizes", lat_sizes, "verbs_lat message sizes, e.g. 2,4K");
   app.add_option("--bw-duration", bw_duration, "Seconds per bandwidth measurement (time-based instead of iterations)")
       ->check(number_above(0, 86400));
+  app.add_option("--connect-timeout", connect_timeout,
+                 "reach: seconds a pair may take to connect and answer before it is \"connect timed out\" (default 2)");
   app.add_option("--max-rounds", max_rounds, "Only the first N rounds of node pairs (0: all pairs)")
       ->check(integer_in(0, 1LL << 30));
   app.add_option("--rails", o.rails, "Rails (NICs per node) to test; with --dry-run: the cluster's rails")
@@ -170,6 +172,7 @@ int suite_main(int argc, char** argv) {
     if (!lat_sizes.empty()) set("verbs.lat.sizes", string_list(lat_sizes));
     if (bw_duration >= 0) set("verbs.bw.duration_s", bw_duration);
     if (app.count("--max-rounds")) set("verbs.max_rounds", max_rounds);
+    if (app.count("--connect-timeout")) set("reach.connect_timeout_s", connect_timeout);
     if (o.rails > 0 && !o.dry_run) set("verbs.rails", o.rails);
     if (!devices.empty()) set("verbs.devices", string_list(devices));
     if (gid_index != -2) set("verbs.gid_index", gid_index);

@@ -64,6 +64,25 @@ StageSchedule pair_stage(const std::string& name, const Plan& plan, const Cluste
   return s;
 }
 
+// Reachability: every pair of nodes (all rounds, whatever max_rounds says: an untested pair is
+// an unknown path), every rail at once; per round one connect and one ping-pong message.
+// Rails are the stage's own (a rail DOWN on some node is still tested), so no skip for 0 rails.
+StageSchedule reach_stage(const ClusterShape& shape, const CostModel& cost) {
+  StageSchedule s;
+  s.stage = "reach";
+  if (shape.nodes < 2) {
+    s.skip_reason = "needs at least 2 nodes (the job spans " + std::to_string(shape.nodes) + ")";
+    return s;
+  }
+  const std::size_t rounds = round_robin_round_count(shape.nodes);
+  s.rounds.reserve(rounds);
+  for (std::size_t r = 0; r < rounds; ++r) s.rounds.push_back(round_robin_round(shape.nodes, r));
+  s.pairs = count_pairs(s.rounds, &s.pairs_per_round);
+  s.links = s.pairs * static_cast<std::size_t>(std::max(shape.rails, 1));
+  s.estimated_s = static_cast<double>(rounds) * (cost.reach_connect_s + lat_step_s(kReachMessageBytes, 1, shape, cost));
+  return s;
+}
+
 StageSchedule gdr_stage(const Plan& plan, const ClusterShape& shape, const CostModel& cost) {
   StageSchedule s;
   s.stage = "gdr";
@@ -163,7 +182,9 @@ SuiteSchedule plan_suite(const Plan& plan, const ClusterShape& shape, const Cost
   suite.shape = shape;
   for (const auto& stage : plan.stages) {
     StageSchedule s;
-    if (stage == "preflight") {
+    if (stage == "reach") {
+      s = reach_stage(shape, cost);
+    } else if (stage == "preflight") {
       s.stage = stage;
       s.estimated_s = cost.preflight_base_s + cost.preflight_per_node_s * shape.nodes;
     } else if (stage == "verbs_bw" || stage == "verbs_lat") {

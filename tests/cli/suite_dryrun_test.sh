@@ -23,7 +23,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["tool"] == "fp_suite" and d["status"] == "ok", d["status"]
 rows = {r["stage"]: r for r in d["results"]}
-assert list(rows) == ["preflight", "verbs_bw", "verbs_lat", "gdr", "collectives", "stress"], list(rows)
+assert list(rows) == ["reach", "preflight", "verbs_bw", "verbs_lat", "gdr", "collectives", "stress"], list(rows)
 for r in d["results"]:
     for k in ("stage", "rounds", "pairs", "estimated_s"):
         assert k in r, (r["stage"], k)
@@ -33,6 +33,21 @@ assert bw["links"] == bw["pairs"] * 8, bw
 assert rows["gdr"]["rounds"] == 1 and rows["gdr"]["links"] == 1024 * 8, rows["gdr"]
 assert rows["stress"]["rounds"] == 5, rows["stress"]
 assert d["params"]["estimated_s"] > 0
+PY
+
+# The reach mesh for 2,048 nodes x 8 rails: every pair on every rail, estimated under 2 minutes.
+"$suite" --dry-run --nodes 2048 --rails 8 --preset reach --json "$tmp/reach.json" >"$tmp/reach.txt" \
+  || fail "reach dry run exited $?"
+cat "$tmp/reach.txt"
+$py "$FP_SOURCE_DIR/tests/tools/validate_document.py" "$tmp/reach.json" || fail "reach dry-run JSON does not validate"
+$py - "$tmp/reach.json" <<'PY' || fail "reach dry-run content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {r["stage"]: r for r in d["results"]}
+assert list(rows) == ["reach"], list(rows)
+r = rows["reach"]
+assert r["rounds"] == 2047 and r["pairs"] == 2048 * 2047 // 2 and r["links"] == r["pairs"] * 8, r
+assert 0 < d["params"]["estimated_s"] < 120, d["params"]["estimated_s"]
 PY
 
 # Odd node count: N rounds with a bye; a capped plan; skipped stages.

@@ -168,6 +168,8 @@ Device open_device(const DeviceRequest& request) {
   s.active_mtu = port.active_mtu;
   s.line_rate_gbps = line_rate_gbps(port.active_speed, port.active_width);
   s.rate_name = rate_name(port.active_speed, port.active_width);
+  s.lane_speed_gbps = lane_speed_gbps(port.active_speed);
+  s.width_lanes = width_lanes(port.active_width);
   if (request.mtu_bytes) {
     auto mtu = mtu_from_bytes(*request.mtu_bytes);
     if (!mtu) throw UsageError("MTU must be 256, 512, 1024, 2048 or 4096 (got " + std::to_string(*request.mtu_bytes) + ")");

@@ -71,13 +71,12 @@ void add_rail_aggregates(std::vector<nlohmann::json>& rows) {
       });
 }
 
-std::unique_ptr<RailSetup> open_rails(StageContext& ctx) {
+std::unique_ptr<RailSetup> open_rails(StageContext& ctx, const std::vector<RailPort>& ports, int rails) {
   auto setup = std::make_unique<RailSetup>();
   const auto& layout = ctx.discovery.layout;
   const auto me = static_cast<std::size_t>(ctx.comm.rank());
   try {
-    setup->devices.open(ctx.discovery.rails_of_node[static_cast<std::size_t>(layout.node_of_rank[me])],
-                        layout.rails_of(layout.local_rank[me], ctx.discovery.rails), ctx.plan.verbs.gid_index);
+    setup->devices.open(ports, layout.rails_of(layout.local_rank[me], rails), ctx.plan.verbs.gid_index);
   } catch (const std::exception& e) {
     setup->open_error = std::string("opening the rails: ") + e.what();
   }
@@ -85,7 +84,12 @@ std::unique_ptr<RailSetup> open_rails(StageContext& ctx) {
   return setup;
 }
 
-std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Round& round) {
+std::unique_ptr<RailSetup> open_rails(StageContext& ctx) {
+  const auto node = ctx.discovery.layout.node_of_rank[static_cast<std::size_t>(ctx.comm.rank())];
+  return open_rails(ctx, ctx.discovery.rails_of_node[static_cast<std::size_t>(node)], ctx.discovery.rails);
+}
+
+std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Round& round, int rail_count) {
   const auto& layout = ctx.discovery.layout;
   const auto me = static_cast<std::size_t>(ctx.comm.rank());
   const int node = layout.node_of_rank[me];
@@ -93,14 +97,14 @@ std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Roun
   std::vector<LinkTask> tasks;
   for (const auto& pr : roles_of(node, round)) {
     const int peer = layout.rank_on(pr.peer_node, local);
-    for (int rail : layout.rails_of(local, ctx.discovery.rails)) {
+    for (int rail : layout.rails_of(local, rail_count < 0 ? ctx.discovery.rails : rail_count)) {
       LinkTask t;
       t.slot = rail;
       t.peer_rank = peer;
       t.role = pr.role;
       t.device = rails.devices.find(rail);
       t.memory = rails.memory.get();
-      t.unavailable = rails.open_error;
+      t.unavailable = rails.open_error.empty() ? rails.devices.error(rail) : rails.open_error;
       const auto* port = rails.devices.port(rail);
       t.soft = port && port->soft;
       t.labels = {{"rail", rail}};
@@ -117,7 +121,7 @@ nlohmann::json run_pair_stage(StageContext& ctx, PairStagePlan& plan) {
   const auto wait = round_wait(ctx.plan, per_round);
   nlohmann::json measured = nlohmann::json::array();
   static const std::map<std::string, std::uint64_t> stage_ids = {
-      {"verbs_bw", 1}, {"verbs_lat", 2}, {"gdr", 3}, {"stress", 4}};
+      {"verbs_bw", 1}, {"verbs_lat", 2}, {"gdr", 3}, {"stress", 4}, {"reach", 5}};
   for (std::size_t r = 0; r < rounds; ++r) {
     const auto& round = schedule.rounds[r];
     const std::string name =
@@ -137,6 +141,7 @@ nlohmann::json run_pair_stage(StageContext& ctx, PairStagePlan& plan) {
     try {
       auto tasks = plan.tasks(r, round);
       outcome = measure_round(ctx.comm, tasks, spec, ctx.clock);
+      if (plan.on_outcome) plan.on_outcome(outcome);
     } catch (const std::exception& e) {
       outcome.errors.push_back(plan.stage + " " + name + ": " + ctx.comm.describe(ctx.comm.rank()) + ": " + e.what());
     }

@@ -18,6 +18,9 @@ struct PairStagePlan {
   std::function<std::vector<LinkTask>(std::size_t round, const Round& pairs)> tasks;
   // Root, after each round: derived rows (aggregates) from the round's rows.
   std::function<void(std::vector<nlohmann::json>&)> on_root;
+  // Every rank, after measuring a round: turns the outcome into what it reports (reach writes
+  // one row per task and reports unreachable peers as rows, not as run errors).
+  std::function<void(RoundOutcome&)> on_outcome;
 };
 
 // Runs every round; returns the rows it measured on rank 0 (for judging), nothing elsewhere.
@@ -50,9 +53,12 @@ struct RailSetup {
   std::unique_ptr<verbs::MemoryProvider> memory;
 };
 [[nodiscard]] std::unique_ptr<RailSetup> open_rails(StageContext& ctx);
+// The same for a stage with rails of its own (reach): this node's `ports`, `rails` of them.
+[[nodiscard]] std::unique_ptr<RailSetup> open_rails(StageContext& ctx, const std::vector<RailPort>& ports, int rails);
 
 // Tasks for the rails this rank drives in a round of pairs (or flows), against the same local
-// rank on the peer node.
-[[nodiscard]] std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Round& round);
+// rank on the peer node; `rails` < 0: the discovered rails.
+[[nodiscard]] std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Round& round,
+                                               int rail_count = -1);
 
 }  // namespace fabricperf::runners

@@ -32,7 +32,13 @@ struct RailPort {
   double rate_gbps = 0;  // the port's line rate (0: unknown)
   bool soft = false;     // Soft-RoCE (rxe) or siw: software, no real line rate
   std::string link_layer;
+  std::string state;  // the port's state when the host was read ("ACTIVE", "DOWN", ...)
+  [[nodiscard]] bool active() const noexcept { return state.find("ACTIVE") != std::string::npos; }
 };
+
+// Every port of every RDMA device of a host from its fingerprint, whatever its state, by device
+// name then port (the reach stage keeps a DOWN port in its rail so it can name it).
+[[nodiscard]] std::vector<RailPort> all_rail_ports(const nlohmann::json& host);
 
 // The rails of one host from its fingerprint (core host_info JSON): every ACTIVE port of every
 // RDMA device, by device name then port; or exactly `devices` ("mlx5_0" or "mlx5_0:1") in that

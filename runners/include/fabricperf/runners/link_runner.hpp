@@ -18,11 +18,13 @@
 #include "fabricperf/runners/layout.hpp"
 #include "fabricperf/verbs/bandwidth_engine.hpp"
 #include "fabricperf/verbs/device.hpp"
+#include "fabricperf/verbs/latency_engine.hpp"
 #include "fabricperf/verbs/memory.hpp"
 
 namespace fabricperf::runners {
 
-// The devices of this rank's rails, opened once per stage.
+// The devices of this rank's rails, opened once per stage. A rail whose device does not open
+// (a port that is DOWN, no port for that rail) has no device and says why; the others work.
 class RailDevices {
  public:
   RailDevices() = default;
@@ -30,11 +32,14 @@ class RailDevices {
   void open(const std::vector<RailPort>& ports, const std::vector<int>& rails, int gid_index);
   [[nodiscard]] const verbs::Device* find(int rail) const;
   [[nodiscard]] const RailPort* port(int rail) const;
+  // Why `rail` has no device ("" when it has one or was not asked for).
+  [[nodiscard]] std::string error(int rail) const;
 
  private:
   std::vector<int> rails_;
   std::vector<RailPort> ports_;
-  std::vector<std::unique_ptr<verbs::Device>> devices_;
+  std::vector<std::unique_ptr<verbs::Device>> devices_;  // null where the rail did not open
+  std::vector<std::string> errors_;
 };
 
 struct LinkTask {
@@ -59,13 +64,30 @@ struct MeasureSpec {
   bool bidirectional = false;
   int qps = 1;
   double timeout_s = 30;         // the engines' no-progress limit and every exchange's wait
+  double engine_timeout_s = 0;   // > 0: the engines' limit alone (reach: the short connect timeout)
+  bool validate = false;         // data check of every message (--validate)
   std::string stage;             // for rows and messages
   std::uint64_t epoch_base = 1;  // distinct per stage and round; both sides compute the same
+};
+
+// Where a task failed: its own device (setup), the peer's side (the peer said so), bringing the
+// QP up (connect) or the measurement itself (measure: a timeout, a failed completion).
+enum class TaskPhase { ok, setup, peer, connect, measure };
+
+// How one task of the round went, on this rank (for stages that report per task: reach).
+struct TaskReport {
+  const LinkTask* task = nullptr;
+  TaskPhase failed_in = TaskPhase::ok;
+  std::string error;                         // what failed ("" when ok)
+  std::string peer_device;                   // "" when the peer's connection data did not come
+  const verbs::PortSelection* port = nullptr;  // this side's opened port (null when it did not open)
+  verbs::LatencyResult latency;              // latency runs: the last size's result
 };
 
 struct RoundOutcome {
   std::vector<nlohmann::json> rows;  // written by this rank's initiators (fp_bw/fp_lat rows + stage, labels)
   std::vector<std::string> errors;   // "verbs_bw round 2: node1 mlx5_0 <-> node2: ..." per failed task
+  std::vector<TaskReport> tasks;     // one per task, in task order
 };
 
 // What the suite adds to an fp_bw/fp_lat row (verbs/rows.hpp) and nothing else: the stage, the

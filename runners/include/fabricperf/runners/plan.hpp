@@ -7,8 +7,9 @@
 // Plan file (JSON; unknown keys and wrong types are errors naming the key):
 // {
 //   "name": "my-plan", "extends": "go-live",
-//   "stages": ["preflight", "verbs_bw", "verbs_lat", "gdr", "collectives", "stress"],
+//   "stages": ["reach", "preflight", "verbs_bw", "verbs_lat", "gdr", "collectives", "stress"],
 //   "timeout_s": 120,
+//   "reach": {"connect_timeout_s": 2},
 //   "verbs": {"bw": {"op": "write", "sizes": ["64K", "1M"], "iterations": 2000, "duration_s": 0,
 //                    "bidirectional": false, "qps": 1},
 //             "lat": {"op": "write", "sizes": ["2"], "iterations": 2000},
@@ -34,8 +35,8 @@
 namespace fabricperf::runners {
 
 // Stage names, in the order they run.
-inline constexpr std::string_view kStageNames[] = {"preflight", "verbs_bw",    "verbs_lat",
-                                                   "gdr",       "collectives", "stress"};
+inline constexpr std::string_view kStageNames[] = {"reach", "preflight",   "verbs_bw", "verbs_lat",
+                                                   "gdr",   "collectives", "stress"};
 [[nodiscard]] bool is_stage_name(std::string_view name) noexcept;
 
 struct BwPlan {
@@ -62,6 +63,13 @@ struct VerbsPlan {
   int gid_index = -1;                // -1: the engine's default (RoCE v2 IPv4 when present)
   int port_base = 18600;             // TCP ports for pair connection setup: port_base + rail
 };
+
+// The reachability mesh: every rail of every node pair connects once and exchanges one small
+// write (data-checked) and one latency sample.
+struct ReachPlan {
+  double connect_timeout_s = 2;  // per pair: no answer within this is "connect timed out"
+};
+inline constexpr std::uint64_t kReachMessageBytes = 64;  // the one write each way (63 bytes checked)
 
 struct GdrPlan {
   std::string op = "write";
@@ -111,6 +119,7 @@ struct Plan {
   std::string description;
   std::vector<std::string> stages{std::begin(kStageNames), std::end(kStageNames)};
   double timeout_s = 120;
+  ReachPlan reach;
   VerbsPlan verbs;
   GdrPlan gdr;
   CollectivesPlan collectives;

@@ -67,6 +67,7 @@ class Stage {
   virtual void run(StageContext& ctx) = 0;
 };
 
+[[nodiscard]] std::unique_ptr<Stage> make_reach_stage();
 [[nodiscard]] std::unique_ptr<Stage> make_preflight_stage();
 [[nodiscard]] std::unique_ptr<Stage> make_verbs_bw_stage();
 [[nodiscard]] std::unique_ptr<Stage> make_verbs_lat_stage();

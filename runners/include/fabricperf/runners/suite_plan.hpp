@@ -32,6 +32,9 @@ struct CostModel {
   double preflight_base_s = 2.0;
   double preflight_per_node_s = 0.002;
   double duration_slack_s = 0.1;  // warm-up around a time-based measurement
+  // reach, per round: every rail's QP and buffers set up at once, connection data exchanged,
+  // the round's rows to rank 0 (the one message itself costs a round trip of lat_base_us).
+  double reach_connect_s = 0.02;
 };
 
 struct StageSchedule {

@@ -35,6 +35,8 @@ struct PortSelection {
   ibv_mtu active_mtu = IBV_MTU_1024;
   double line_rate_gbps = 0;        // active speed x width; 0 when unknown
   std::string rate_name;            // "4X EDR"
+  double lane_speed_gbps = 0;       // active speed per lane; 0 when unknown
+  unsigned width_lanes = 0;         // active width in lanes; 0 when unknown
   int numa_node = -1;               // -1 when unknown (virtual devices)
   std::uint32_t max_inline_hint = 0;
   std::uint64_t max_mr_size = 0;
