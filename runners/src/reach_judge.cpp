@@ -162,18 +162,18 @@ void judge_paths(const std::map<PortKey, PortView>& ports, const PairMap& pairs,
     const PortKey a = pk.first;
     const PortKey b{pk.second, a.rail};
     if (dead.count(a) || dead.count(b)) continue;
-    const auto& va = ports.at(a);
-    const auto it_b = ports.find(b);
-    // The end that fails more often is named; on a tie, the one first in the run.
-    bool name_b = false;
-    if (it_b != ports.end()) {
-      const auto& vb = it_b->second;
-      name_b = vb.failed_peers.size() > va.failed_peers.size() ||
-               (vb.failed_peers.size() == va.failed_peers.size() && vb.order < va.order);
+    // The end that fails more often is named; on a tie, the one first in the run. An end that
+    // wrote no row at all (its report was lost) is the one named.
+    const auto ia = ports.find(a), ib = ports.find(b);
+    bool name_b = ia != ports.end() && ib == ports.end();
+    if (ia != ports.end() && ib != ports.end()) {
+      const auto fa = ia->second.failed_peers.size(), fb = ib->second.failed_peers.size();
+      name_b = fb > fa || (fb == fa && ib->second.order < ia->second.order);
     }
     const PortKey& subject = name_b ? b : a;
     const PortKey& other = name_b ? a : b;
-    const std::string device = name_b ? it_b->second.device : va.device;
+    const auto is = name_b ? ib : ia;
+    const std::string device = is != ports.end() ? is->second.device : std::string();
     const std::string reason = pair_reason(pair);
     json labels = labels_of(subject, device);
     labels["peer_host"] = other.host;
