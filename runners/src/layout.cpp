@@ -57,6 +57,12 @@ bool is_soft_rdma_device(const std::string& name, const std::string& sys_root) {
   return std::filesystem::exists(sys_root + "/class/infiniband/" + name + "/parent", ec);
 }
 
+bool matches_device_spec(const RailPort& port, const std::string& spec) {
+  const auto colon = spec.find(':');
+  const int wanted = colon == std::string::npos ? 0 : std::atoi(spec.c_str() + colon + 1);
+  return port.device == spec.substr(0, colon) && (wanted == 0 || port.port == wanted);
+}
+
 std::vector<RailPort> all_rail_ports(const nlohmann::json& host) {
   std::vector<RailPort> ports;
   if (host.contains("rdma_devices") && host["rdma_devices"].is_array()) {
@@ -91,10 +97,7 @@ std::vector<RailPort> rail_ports(const nlohmann::json& host, const std::vector<s
 
   std::vector<RailPort> chosen;
   for (const auto& spec : devices) {
-    const auto colon = spec.find(':');
-    const std::string name = spec.substr(0, colon);
-    const int port = colon == std::string::npos ? 0 : std::atoi(spec.c_str() + colon + 1);
-    auto match = [&](const RailPort& rp) { return rp.device == name && (port == 0 || rp.port == port); };
+    auto match = [&](const RailPort& rp) { return matches_device_spec(rp, spec); };
     auto it = std::find_if(all.begin(), all.end(), match);
     if (it != all.end()) {
       chosen.push_back(*it);

@@ -18,11 +18,8 @@ std::vector<RailPort> ports_in_order(const json& fingerprint, const std::vector<
   if (devices.empty()) return all;
   std::vector<RailPort> out;
   for (const auto& spec : devices) {
-    const auto colon = spec.find(':');
-    const std::string name = spec.substr(0, colon);
-    const int port = colon == std::string::npos ? 0 : std::atoi(spec.c_str() + colon + 1);
-    const auto it = std::find_if(all.begin(), all.end(),
-                                 [&](const RailPort& p) { return p.device == name && (port == 0 || p.port == port); });
+    const auto it =
+        std::find_if(all.begin(), all.end(), [&](const RailPort& p) { return matches_device_spec(p, spec); });
     out.push_back(it == all.end() ? RailPort{} : *it);
   }
   return out;

@@ -36,6 +36,9 @@ struct RailPort {
   [[nodiscard]] bool active() const noexcept { return state.find("ACTIVE") != std::string::npos; }
 };
 
+// Whether `port` is what a --devices entry names: "mlx5_0" (any port) or "mlx5_0:1".
+[[nodiscard]] bool matches_device_spec(const RailPort& port, const std::string& spec);
+
 // Every port of every RDMA device of a host from its fingerprint, whatever its state, by device
 // name then port (the reach stage keeps a DOWN port in its rail so it can name it).
 [[nodiscard]] std::vector<RailPort> all_rail_ports(const nlohmann::json& host);
