@@ -304,3 +304,18 @@ TEST(ReachPlan, PresetsAndEstimate) {
   fr::apply_setting(bad, "reach.connect_timeout_s=5");
   EXPECT_EQ(bad.reach.connect_timeout_s, 5);
 }
+
+TEST(ReachJudge, EndWithoutRowsIsTheOneNamed) {
+  // node3's report never reached rank 0 (a malformed report is left out): only its peers' rows
+  // say anything, and they name node3, not themselves.
+  json rows = json::array();
+  for (const auto& r : mesh({"node1", "node2", "node3"}, 1, [](const std::string&me, int rail, const std::string&peer) {
+         return peer == "node3" ? end_row(me, rail, peer, kPeerFailed) : json();
+       }))
+    if (r["host"] != "node3") rows.push_back(r);
+  const auto bad = failed(fr::judge_reach(rows));
+  ASSERT_EQ(bad.size(), 2u);
+  EXPECT_EQ(bad[0].detail, "node3 rail 0: no path to node1 rail 0 \u2014 the peer's end failed");
+  EXPECT_EQ(bad[1].detail, "node3 rail 0: no path to node2 rail 0 \u2014 the peer's end failed");
+  EXPECT_EQ(bad[0].labels["host"], "node3");
+}
