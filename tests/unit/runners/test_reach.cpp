@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "fabricperf/error.hpp"
 #include "fabricperf/runners/reach.hpp"
@@ -318,4 +319,48 @@ TEST(ReachJudge, EndWithoutRowsIsTheOneNamed) {
   EXPECT_EQ(bad[0].detail, "node3 rail 0: no path to node1 rail 0 \u2014 the peer's end failed");
   EXPECT_EQ(bad[1].detail, "node3 rail 0: no path to node2 rail 0 \u2014 the peer's end failed");
   EXPECT_EQ(bad[0].labels["host"], "node3");
+}
+
+namespace {
+
+// fp_suite --preset reach on the 3-guest Soft-RoCE test bed (3 nodes x 1 rail), as written.
+json recorded_rows() {
+  std::ifstream in(std::string(FABRICPERF_SOURCE_DIR) + "/tests/data/runners/reach-3node-testbed.json");
+  const auto doc = json::parse(in);
+  json rows = json::array();
+  for (const auto& r : doc["results"])
+    if (r["stage"] == "reach") rows.push_back(r);
+  return rows;
+}
+
+}  // namespace
+
+TEST(ReachRecorded, TestbedRunPassesAndFaultsOnItAreNamed) {
+  const auto rows = recorded_rows();
+  ASSERT_EQ(rows.size(), 6u) << "3 nodes x 2 peers x 1 rail";
+  EXPECT_TRUE(failed(fr::judge_reach(rows)).empty());
+
+  // node2's rxe0 with a 1024-byte MTU: the rail's other two ports outvote it.
+  auto mtu = rows;
+  for (auto& r : mtu)
+    if (r["host"] == "node2") r["active_mtu_bytes"] = 1024;
+  auto bad = failed(fr::judge_reach(mtu));
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].detail, "node2 rail 0 (rxe0): active MTU 1024 B, but 2 of 3 ports on rail 0 have 4096 B");
+
+  // node2's rxe0 DOWN, as its rows and its peers' rows would say it.
+  auto down = rows;
+  for (auto& r : down) {
+    if (r["host"] != "node2" && r["peer_host"] != "node2") continue;
+    const bool mine = r["host"] == "node2";
+    r["reachable"] = false;
+    r["fault"] = mine ? "port" : "peer";
+    r["reason"] = mine ? "port DOWN" : "the peer's end failed";
+    if (mine) r["port_state"] = "DOWN";
+    r.erase("data_ok");
+    r.erase("latency_us");
+  }
+  bad = failed(fr::judge_reach(down));
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].detail, "node2 rail 0 (rxe0): no path to node1 rail 0, node3 rail 0 \u2014 port DOWN");
 }
