@@ -364,3 +364,18 @@ TEST(ReachRecorded, TestbedRunPassesAndFaultsOnItAreNamed) {
   ASSERT_EQ(bad.size(), 1u);
   EXPECT_EQ(bad[0].detail, "node2 rail 0 (rxe0): no path to node1 rail 0, node3 rail 0 \u2014 port DOWN");
 }
+
+TEST(ReachRecorded, TestbedRailCutIsNamedAlone) {
+  // fp_suite --preset reach on 3 guests x 2 rails with `fp-testbed link node2 1 down`.
+  std::ifstream in(std::string(FABRICPERF_SOURCE_DIR) + "/tests/data/runners/reach-3node-2rail-cut.json");
+  const auto doc = json::parse(in);
+  json rows = json::array();
+  for (const auto& r : doc["results"])
+    if (r["stage"] == "reach") rows.push_back(r);
+  ASSERT_EQ(rows.size(), 12u);
+  const auto bad = failed(fr::judge_reach(rows));
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].detail, "node2 rail 1 (rxe1): no path to node1 rail 1, node3 rail 1 \u2014 port DOWN");
+  EXPECT_EQ(bad[0].labels["host"], "node2");
+  EXPECT_EQ(bad[0].labels["rail"], 1);
+}
