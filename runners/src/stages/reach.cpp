@@ -105,7 +105,7 @@ std::vector<nlohmann::json> reach_rows(const StageContext& ctx, const ReachRails
   return rows;
 }
 
-void run_mesh(StageContext& ctx, const StageSchedule& schedule) {
+void measure_mesh(StageContext& ctx, const StageSchedule& schedule) {
   const ReachRails rails = agree_rails(ctx);
   if (ctx.comm.root() && !rails.unused.empty()) {
     std::string list;
@@ -148,21 +148,24 @@ void run_mesh(StageContext& ctx, const StageSchedule& schedule) {
 
 #endif
 
+// The mesh when it is planned and fpverbs is built; otherwise a skip check saying why.
+void run_mesh(StageContext& ctx) {
+  const auto* schedule = ctx.schedule.find("reach");
+  if (!schedule || !schedule->skip_reason.empty()) {
+    add_skip(ctx, "reach", schedule ? schedule->skip_reason : "not planned");
+    return;
+  }
+#ifdef FABRICPERF_RUNNERS_HAVE_VERBS
+  measure_mesh(ctx, *schedule);
+#else
+  add_skip(ctx, "reach", "fp_suite was built without the verbs engines (fpverbs)");
+#endif
+}
+
 class ReachStage final : public Stage {
  public:
   std::string_view name() const noexcept override { return "reach"; }
-  void run(StageContext& ctx) override {
-    const auto* schedule = ctx.schedule.find("reach");
-    if (!schedule || !schedule->skip_reason.empty()) {
-      add_skip(ctx, "reach", schedule ? schedule->skip_reason : "not planned");
-      return;
-    }
-#ifdef FABRICPERF_RUNNERS_HAVE_VERBS
-    run_mesh(ctx, *schedule);
-#else
-    add_skip(ctx, "reach", "fp_suite was built without the verbs engines (fpverbs)");
-#endif
-  }
+  void run(StageContext& ctx) override { run_mesh(ctx); }
 };
 
 }  // namespace

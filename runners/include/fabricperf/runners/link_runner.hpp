@@ -78,10 +78,10 @@ enum class TaskPhase { ok, setup, peer, connect, measure };
 struct TaskReport {
   const LinkTask* task = nullptr;
   TaskPhase failed_in = TaskPhase::ok;
-  std::string error;                         // what failed ("" when ok)
-  std::string peer_device;                   // "" when the peer's connection data did not come
+  std::string error;                           // what failed ("" when ok)
+  std::string peer_device;                     // "" when the peer's connection data did not come
   const verbs::PortSelection* port = nullptr;  // this side's opened port (null when it did not open)
-  verbs::LatencyResult latency;              // latency runs: the last size's result
+  verbs::LatencyResult latency;                // latency runs: the last size's result
 };
 
 struct RoundOutcome {
