@@ -1,8 +1,8 @@
 #!/.fp/busybox sh
 # Guest /init (PID 1, busybox sh). Boots a testbed node from the initramfs:
 # modules, host /usr over 9p (read-only), shared folders (read-write, same
-# path), eth0 = RDMA link (10.77.0.K, MTU 9000) with rxe0, eth1 = management
-# (qemu user-net, ssh forwarded from the host), sshd. Prints FP-READY or
+# path), ethR = RDMA rail R (10.77.R.K, MTU 9000) with rxeR for R < fp.rails (default 1),
+# eth<rails> = management (qemu user-net, ssh forwarded from the host), sshd. Prints FP-READY or
 # FP-ERROR on the console, then becomes busybox init (reaps orphans).
 # Busybox applets win over PATH here: host tools are called by full path.
 B=/.fp/busybox
@@ -19,11 +19,12 @@ $B mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 $B mount -t tmpfs -o mode=755 tmpfs /run
 $B mount -t tmpfs -o mode=1777 tmpfs /tmp
 
-node=; n=; shares=
+node=; n=; shares=; rails=1
 for arg in $($B cat /proc/cmdline); do
   case $arg in
     fp.node=*) node=${arg#fp.node=} ;;
     fp.n=*) n=${arg#fp.n=} ;;
+    fp.rails=*) rails=${arg#fp.rails=} ;;
     fp.share=*) shares="$shares ${arg#fp.share=}" ;;
   esac
 done
@@ -49,44 +50,60 @@ echo node$node > /etc/hostname
 {
   echo "127.0.0.1 localhost"
   k=1
-  while [ $k -le $n ]; do echo "10.77.0.$k node$k"; k=$((k + 1)); done
+  while [ $k -le $n ]; do
+    echo "10.77.0.$k node$k"
+    r=1
+    while [ $r -lt $rails ]; do echo "10.77.$r.$k node$k-rail$r"; r=$((r + 1)); done
+    k=$((k + 1))
+  done
 } > /etc/hosts
 $B mkdir -p /etc/fabricperf
 k=1; : > /etc/fabricperf/hostfile
 while [ $k -le $n ]; do echo "node$k slots=1" >> /etc/fabricperf/hostfile; k=$((k + 1)); done
 
-# NICs by MAC: 52:54:00:77:* = RDMA link -> eth0, 52:54:00:78:* = mgmt -> eth1.
+# NICs by MAC: 52:54:00:77:RR:* = RDMA rail RR -> ethRR, 52:54:00:78:* = mgmt -> eth<rails>.
 for d in /sys/class/net/eth*; do
-  case $($B cat $d/address) in
-    52:54:00:77:*) /usr/sbin/ip link set ${d##*/} name fplink ;;
+  mac=$($B cat $d/address)
+  case $mac in
+    52:54:00:77:*) rr=$(echo $mac | $B cut -d: -f5)
+                   /usr/sbin/ip link set ${d##*/} name fprail$((0x$rr)) ;;
     52:54:00:78:*) /usr/sbin/ip link set ${d##*/} name fpmgmt ;;
   esac
 done
-/usr/sbin/ip link set fplink name eth0 || fail "no RDMA link NIC"
-/usr/sbin/ip link set fpmgmt name eth1 || fail "no management NIC"
+mgmt=eth$rails
+/usr/sbin/ip link set fpmgmt name $mgmt || fail "no management NIC"
 /usr/sbin/ip link set lo up
-$B sysctl -qw net.ipv6.conf.eth0.accept_dad=0 net.ipv6.conf.eth1.disable_ipv6=1
-/usr/sbin/ip link set eth0 mtu 9000 up
-/usr/sbin/ip addr add 10.77.0.$node/24 dev eth0
-/usr/sbin/ip link set eth1 up
-/usr/sbin/ip addr add 10.0.2.15/24 dev eth1     # no default route: nothing leaves
+$B sysctl -qw net.ipv6.conf.$mgmt.disable_ipv6=1
+/usr/sbin/ip link set $mgmt up
+/usr/sbin/ip addr add 10.0.2.15/24 dev $mgmt     # no default route: nothing leaves
+r=0
+while [ $r -lt $rails ]; do
+  /usr/sbin/ip link set fprail$r name eth$r || fail "no NIC for RDMA rail $r"
+  $B sysctl -qw net.ipv6.conf.eth$r.accept_dad=0
+  /usr/sbin/ip link set eth$r mtu 9000 up
+  /usr/sbin/ip addr add 10.77.$r.$node/24 dev eth$r
+  /usr/bin/rdma link add rxe$r type rxe netdev eth$r || fail "rdma link add rxe$r"
+  r=$((r + 1))
+done
 
-/usr/bin/rdma link add rxe0 type rxe netdev eth0 || fail "rdma link add rxe0"
-
-echo "fp-init: rxe0 added on eth0 (uptime $($B cut -d" " -f1 /proc/uptime))"
+echo "fp-init: rxe0..rxe$((rails - 1)) added on eth0..eth$((rails - 1)) (uptime $($B cut -d" " -f1 /proc/uptime))"
 ulimit -l unlimited
 $B mkdir -p /run/sshd /root/.ssh
 $B chmod 700 /root/.ssh
 $B cp /.fp/ssh/client_config /root/.ssh/config
 /usr/sbin/sshd -f /.fp/ssh/sshd_config -E /run/sshd.log || fail "sshd did not start"
 
-gid1=/sys/class/infiniband/rxe0/ports/1/gids/1
 t=0
-until /usr/bin/rdma link show rxe0/1 2>/dev/null | $B grep -q 'state ACTIVE' &&
-      ! $B grep -q '^0000:0000:0000:0000:0000:0000:0000:0000$' $gid1 2>/dev/null &&
-      [ -e $gid1 ]; do
-  t=$((t + 1)); [ $t -gt 300 ] && fail "rxe0 not ACTIVE with GID 1 after 30 s"
-  $B usleep 100000
+r=0
+while [ $r -lt $rails ]; do
+  gid1=/sys/class/infiniband/rxe$r/ports/1/gids/1
+  until /usr/bin/rdma link show rxe$r/1 2>/dev/null | $B grep -q 'state ACTIVE' &&
+        ! $B grep -q '^0000:0000:0000:0000:0000:0000:0000:0000$' $gid1 2>/dev/null &&
+        [ -e $gid1 ]; do
+    t=$((t + 1)); [ $t -gt 300 ] && fail "rxe$r not ACTIVE with GID 1 after 30 s"
+    $B usleep 100000
+  done
+  r=$((r + 1))
 done
 
 echo "FP-READY node$node (uptime $($B cut -d" " -f1 /proc/uptime)) $(/usr/bin/rdma link show rxe0/1)"

@@ -13,6 +13,8 @@ tb_lock() {
 tb_wanted_config() {   # N
   echo "n=$1"
   echo "mem=$TB_MEM"
+  echo "rails=$TB_RAILS"
+  echo "numa=$TB_NUMA"
   [ "$TB_NETDEV" = socket ] || echo "netdev=$TB_NETDEV"
   tb_shares | sed 's/^/share=/'
 }
@@ -29,11 +31,16 @@ tb_cmd_up() {
   while [ $# -gt 0 ]; do
     case $1 in
       -n|--nodes) n=${2:?-n needs a number}; shift 2 ;;
+      --rails) TB_RAILS=${2:?--rails needs a number}; shift 2 ;;
+      --numa) TB_NUMA=${2:?--numa needs a number}; shift 2 ;;
       --owner-pid) owner=${2:?--owner-pid needs a pid}; shift 2 ;;
-      *) tb_die "usage: fp-testbed up [-n N] [--owner-pid PID]" ;;
+      *) tb_usage_die "fp-testbed up [-n N] [--rails R] [--numa M] [--owner-pid PID]" ;;
     esac
   done
-  [[ $n =~ ^[1-9][0-9]?$ ]] || tb_die "-n: expected 1..99, got '$n'"
+  [[ $n =~ ^[1-9][0-9]?$ ]] || tb_usage_die "-n: expected 1..99, got '$n'"
+  [[ $TB_RAILS =~ ^[1-8]$ ]] || tb_usage_die "--rails: expected 1..8, got '$TB_RAILS'"
+  [[ $TB_NUMA =~ ^[1-8]$ ]] || tb_usage_die "--numa: expected 1..8, got '$TB_NUMA'"
+  ((TB_MEM / TB_NUMA >= 256)) || tb_usage_die "--numa $TB_NUMA: $TB_MEM MiB leave under 256 MiB per NUMA node (raise FABRICPERF_TESTBED_MEM)"
   if [ -n "$owner" ]; then
     tb_proc_start "$owner" >/dev/null || tb_die "--owner-pid $owner: no such process"
   fi
@@ -47,7 +54,7 @@ tb_cmd_up() {
     if [ -n "$problems" ]; then
       tb_reboot_unhealthy "$n" "$problems"   # never reuse a cluster with a dead link
     else
-      tb_msg "reusing the running $n-node cluster"
+      tb_msg "reusing the running $n-node cluster ($TB_RAILS rail(s), $TB_NUMA NUMA node(s) per guest)"
     fi
   else
     local holds
@@ -61,7 +68,7 @@ tb_cmd_up() {
     tb_boot "$n" || { tb_stop_all; exit 1; }
   fi
   if [ -n "$owner" ]; then tb_hold_add_pid "$owner"; else tb_hold_add_manual; fi
-  tb_msg "ready: $n nodes in $((SECONDS - t0)) s"
+  tb_msg "ready: $n nodes, $TB_RAILS rail(s), $TB_NUMA NUMA node(s) per guest in $((SECONDS - t0)) s"
 }
 
 # Boots N guests; a fresh cluster whose links do not all answer is booted once more.
@@ -87,27 +94,17 @@ tb_boot_once() {   # N
   tb_keys_ensure
   initrd=$(tb_initramfs_ensure "$kver") || exit 1
   exec 8>&-
-  rm -rf "$TB_STATE"/node* "$TB_STATE/hub."*
+  rm -rf "$TB_STATE"/node* "$TB_STATE"/hub-rail*
   tb_wanted_config "$n" > "$TB_STATE/config"
 
-  local -a sshp udp links
+  local -a sshp links
+  local r
   mapfile -t sshp < <(tb_free_ports tcp "$n")
-  if ((n == 1)); then
-    mapfile -t udp < <(tb_free_ports udp 2)
-    links=("localaddr=127.0.0.1:${udp[0]},udp=127.0.0.1:${udp[1]}")
-  elif ((n == 2)); then   # point to point, ports swapped on the peer
-    mapfile -t udp < <(tb_free_ports udp 2)
-    links=("localaddr=127.0.0.1:${udp[0]},udp=127.0.0.1:${udp[1]}"
-           "localaddr=127.0.0.1:${udp[1]},udp=127.0.0.1:${udp[0]}")
-  else                    # every node talks to a small switch on 127.0.0.1
-    mapfile -t udp < <(tb_free_ports udp $((n + 1)))
-    setsid "$TB_PY" "$TB_DIR/lib/udp-hub.py" "${udp[@]}" \
-      </dev/null >"$TB_STATE/hub.log" 2>&1 9>&- &
-    echo $! > "$TB_STATE/hub.pid"
-    for ((k = 1; k <= n; k++)); do links+=("localaddr=127.0.0.1:${udp[$k]},udp=127.0.0.1:${udp[0]}"); done
-  fi
+  tb_links_start "$n" "$TB_RAILS"
   for ((k = 1; k <= n; k++)); do
-    tb_qemu_start "$k" "$n" "$kver" "$initrd" "${sshp[$((k - 1))]}" "${links[$((k - 1))]}" || return 1
+    links=()
+    for ((r = 0; r < TB_RAILS; r++)); do links+=("${TB_LINK[$k,$r]}"); done
+    tb_qemu_start "$k" "$n" "$kver" "$initrd" "${sshp[$((k - 1))]}" "${links[@]}" || return 1
   done
   tb_wait_ready "$n"
 }
@@ -138,15 +135,16 @@ tb_wait_ready() {
       tb_ssh_master_start "$k" || return 1
     fi
     tb_ssh_cmd "$k"
-    local check="test -e /sys/class/infiniband/rxe0 && mountpoint -q /usr" s
+    local check="mountpoint -q /usr" s r
+    for ((r = 0; r < $(tb_recorded_rails); r++)); do check+=" && test -e /sys/class/infiniband/rxe$r"; done
     while read -r s; do check+=" && mountpoint -q $(printf '%q' "$s")"; done < <(tb_shares)
     timeout 30 "${TB_SSH[@]}" "$check" </dev/null ||
-      { tb_msg "node$k: ssh works but rxe0, /usr or a shared folder is missing"; return 1; }
+      { tb_msg "node$k: ssh works but an rxe device, /usr or a shared folder is missing"; return 1; }
   done
 }
 
 tb_stop_all() {
-  local k pid nodes=()
+  local k nodes=()
   for d in "$TB_STATE"/node*; do
     [ -d "$d" ] || continue
     k=${d##*/node}
@@ -155,9 +153,8 @@ tb_stop_all() {
   done
   tb_qemu_stop "${nodes[@]}"
   for k in "${nodes[@]}"; do rm -f "$TB_STATE/node$k/qemu.pid" "$TB_STATE/node$k/ssh.port"; done
-  pid=$(cat "$TB_STATE/hub.pid" 2>/dev/null)
-  if [ -n "$pid" ] && grep -q udp-hub "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
-  rm -f "$TB_STATE/hub.pid" "$TB_STATE/config"
+  tb_hubs_stop
+  rm -f "$TB_STATE/config"
 }
 
 tb_cmd_down() {

@@ -10,13 +10,14 @@ TB_STATE=${FABRICPERF_TESTBED_STATE:-/tmp/fabricperf-testbed}
 TB_NODES_DEFAULT=${FABRICPERF_TESTBED_NODES:-2}
 TB_MEM=${FABRICPERF_TESTBED_MEM:-2048}                  # MiB per guest
 TB_BOOT_TIMEOUT=${FABRICPERF_TESTBED_BOOT_TIMEOUT:-300}  # s, whole `up`
-TB_NETDEV=${FABRICPERF_TESTBED_NETDEV:-socket}          # qemu backend of the RDMA link: socket | dgram
-TB_LINK_NETDEV=link                                     # its netdev id (rail 0), for set_link
-TB_SUBNET=10.77.0                                       # RDMA link: 10.77.0.K
+TB_NETDEV=${FABRICPERF_TESTBED_NETDEV:-socket}          # qemu backend of the RDMA links: socket | dgram
+TB_RAILS=${FABRICPERF_TESTBED_RAILS:-1}                 # RDMA rails per guest (ethR, rxeR, 10.77.R.K)
+TB_NUMA=${FABRICPERF_TESTBED_NUMA:-1}                   # NUMA nodes per guest (NIC R on node R mod M)
 TB_PY=/usr/bin/python3
 
 tb_msg() { echo "fp-testbed: $*" >&2; }
 tb_die() { echo "fp-testbed: error: $*" >&2; exit 1; }
+tb_usage_die() { echo "fp-testbed: usage: $*" >&2; exit 2; }
 
 # tb_wait TIMEOUT_S DESCRIPTION CMD...: retry CMD every 0.2 s until it
 # succeeds; on timeout print one line and return 1.

@@ -31,12 +31,26 @@ tb_is_local_host() {
   return 1
 }
 
-tb_node_ip() {   # K -> IPv4 on the RDMA link
-  local k=$1 ips h
-  if ! tb_real_mode; then echo "$TB_SUBNET.$k"; return; fi
+tb_node_ip() {   # K [RAIL] -> IPv4 on the RDMA link (rail 0 unless RAIL is given)
+  local k=$1 rail=${2:-0} ips h
+  if ! tb_real_mode; then echo "$(tb_rail_subnet "$rail").$k"; return; fi
+  ((rail == 0)) || tb_die "real hosts: only rail 0's IP is known (FABRICPERF_TEST_IPS)"
   if [ -n "${FABRICPERF_TEST_IPS:-}" ]; then
     ips=(${FABRICPERF_TEST_IPS//,/ }); echo "${ips[$((k - 1))]}"; return
   fi
   h=$(tb_real_host "$k")
   getent ahostsv4 "$h" | awk '{print $1; exit}'
+}
+
+# tb_cmd_ip NODE [RAIL]: NODE's IPv4 on rail RAIL (default 0).
+tb_cmd_ip() {
+  local k rail=${2:-0} rails
+  if [ $# -lt 1 ] || [ $# -gt 2 ]; then tb_usage_die "fp-testbed ip NODE [RAIL]"; fi
+  [[ $rail =~ ^[0-9]+$ ]] || tb_usage_die "RAIL must be a number (got '$rail')"
+  k=$(tb_node_index "$1") || exit 1
+  if ! tb_real_mode; then
+    rails=$(tb_recorded_rails)
+    ((rail < rails)) || tb_die "$1 has no rail $rail (the cluster has $rails rail(s), numbered from 0)"
+  fi
+  tb_node_ip "$k" "$rail"
 }

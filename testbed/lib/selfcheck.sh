@@ -1,16 +1,17 @@
 # shellcheck shell=bash
 # selfcheck.sh: `selfcheck [--log-dir DIR]`: real RDMA between node1 (client)
 # and node2 (server) with perftest and ibv_rc_pingpong, plus mpirun hostname
-# on all nodes. Prints PASS/FAIL per check; non-zero exit on any failure.
+# on all nodes; on a multi-rail cluster also ibv_rc_pingpong over every further rail (rxeR to
+# node2's address on rail R). Prints PASS/FAIL per check; non-zero exit on any failure.
 # Each check's output is kept in DIR/<check>.{server,client}.log
 # (default $TB_STATE/selfcheck).
 
 TB_SC_FAILED=0
 
-# tb_sc_pair NAME "SERVER CMD" "CLIENT CMD" (the client gets node2's IP)
+# tb_sc_pair NAME "SERVER CMD" "CLIENT CMD" [RAIL] (the client gets node2's IP on RAIL, default 0)
 tb_sc_pair() {
   local name=$1 server=$2 client=$3 t0=$SECONDS spid src crc ip
-  ip=$(tb_node_ip 2)
+  ip=$(tb_node_ip 2 "${4:-0}")
   "$TB_SELF" run node2 --timeout 120 -- $server \
     >"$TB_SC_DIR/$name.server.log" 2>&1 </dev/null &
   spid=$!
@@ -47,6 +48,11 @@ tb_cmd_selfcheck() {
   tb_sc_pair ib_write_bw "ib_write_bw -d $dev -x $gid -n 500" "ib_write_bw -d $dev -x $gid -n 500"
   tb_sc_pair ib_send_lat "ib_send_lat -d $dev -x $gid -n 200" "ib_send_lat -d $dev -x $gid -n 200"
   tb_sc_pair ibv_rc_pingpong "ibv_rc_pingpong -d $dev -g $gid -n 100" "ibv_rc_pingpong -d $dev -g $gid -n 100"
+  local r rails=1
+  tb_real_mode || rails=$(tb_recorded_rails)
+  for ((r = 1; r < rails; r++)); do
+    tb_sc_pair "ibv_rc_pingpong_rail$r" "ibv_rc_pingpong -d rxe$r -g $gid -n 100" "ibv_rc_pingpong -d rxe$r -g $gid -n 100" "$r"
+  done
 
   local t0=$SECONDS rc want got log=$TB_SC_DIR/mpirun_hostname.client.log
   "$TB_SELF" mpirun -- hostname >"$log" 2>&1 </dev/null; rc=$?

@@ -22,7 +22,7 @@ pass() { echo "PASS: $*"; }
 fp_run() { local node=$1; shift; "$FP_TESTBED" run "$node" -- env FABRICPERF_TOKEN="$FABRICPERF_TOKEN" "$@"; }
 # fp_run_t SECONDS NODE CMD...: same, killed (exit 124) after SECONDS.
 fp_run_t() { local t=$1 node=$2; shift 2; "$FP_TESTBED" run "$node" --timeout "$t" -- env FABRICPERF_TOKEN="$FABRICPERF_TOKEN" "$@"; }
-fp_ip() { "$FP_TESTBED" ip "$1"; }
+fp_ip() { "$FP_TESTBED" ip "$@"; }   # fp_ip NODE [RAIL]
 # fp_mpirun [mpirun options] -- PROG ARGS...
 fp_mpirun() { "$FP_TESTBED" mpirun "$@"; }
 

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "fabricperf/error.hpp"
@@ -35,13 +36,39 @@ std::vector<int> parse_cpulist(const std::string& text) {
   return cpus;
 }
 
+namespace {
+int parse_numa_node(const std::string& text) {
+  try {
+    return text.empty() ? -1 : std::stoi(text);
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+}  // namespace
+
+int device_numa_node(const std::string& device, const std::string& netdev, const std::string& sys_root) {
+  namespace fs = std::filesystem;
+  const std::string own = read_first_line(sys_root + "/class/infiniband/" + device + "/device/numa_node");
+  if (!own.empty() || netdev.empty()) return parse_numa_node(own);
+  std::error_code ec;
+  const fs::path root = fs::canonical(sys_root, ec);
+  if (ec) return -1;
+  for (fs::path dir = fs::canonical(fs::path(sys_root) / "class" / "net" / netdev / "device", ec);
+       !ec && dir.has_relative_path() && dir != root; dir = dir.parent_path()) {
+    const std::string numa = read_first_line((dir / "numa_node").string());
+    if (!numa.empty()) return parse_numa_node(numa);
+  }
+  return -1;
+}
+
 Pinning pin_current_thread(std::optional<int> cpu, int numa_node, const std::string& sys_root) {
   Pinning p;
   if (cpu) {
     p.cpus = {*cpu};
     p.how = "cpu " + std::to_string(*cpu);
   } else if (numa_node >= 0) {
-    const std::string list = read_first_line(sys_root + "/devices/system/node/node" + std::to_string(numa_node) + "/cpulist");
+    const std::string list =
+        read_first_line(sys_root + "/devices/system/node/node" + std::to_string(numa_node) + "/cpulist");
     if (list.empty()) return {"none (no cpulist for NUMA node " + std::to_string(numa_node) + ")", {}};
     p.cpus = parse_cpulist(list);
     p.how = "numa node " + std::to_string(numa_node) + " (cpus " + list + ")";

@@ -6,6 +6,7 @@
 #include "fabricperf/error.hpp"
 #include "fabricperf/host_info.hpp"
 #include "fabricperf/log.hpp"
+#include "fabricperf/verbs/affinity.hpp"
 #include "fabricperf/verbs/rate.hpp"
 
 #include <rdma/rdma_cma.h>
@@ -190,12 +191,7 @@ Device open_device(const DeviceRequest& request) {
   } else if (!table.empty()) {
     s.gid = table.front();
   }
-  const std::string numa = read_first_line(request.sys_root + "/class/infiniband/" + s.device + "/device/numa_node");
-  try {
-    s.numa_node = numa.empty() ? -1 : std::stoi(numa);
-  } catch (const std::exception&) {
-    s.numa_node = -1;
-  }
+  s.numa_node = device_numa_node(s.device, s.gid.netdev, request.sys_root);
   FP_LOG(trace, "verbs") << where << ": GID table: " << describe_gids(table);
   FP_LOG(info, "verbs") << where << ": " << (s.ethernet ? "Ethernet" : "InfiniBand") << ", "
                         << (s.rate_name.empty() ? "rate unknown" : s.rate_name) << " (" << s.line_rate_gbps

@@ -14,6 +14,13 @@ struct Pinning {
   std::vector<int> cpus;  // empty: not pinned
 };
 
+// The NUMA node of RDMA device `device`: SYS/class/infiniband/DEVICE/device/numa_node (its PCI
+// function). A software device (rxe, siw) has no such link: then the numa_node of the nearest
+// ancestor of its netdev's device (SYS/class/net/NETDEV/device, e.g. a virtio NIC's PCI function).
+// -1 when unknown (no file, no netdev, or a NUMA-less machine).
+[[nodiscard]] int device_numa_node(const std::string& device, const std::string& netdev,
+                                   const std::string& sys_root = "/sys");
+
 // Pins the calling thread. cpu set: to that CPU. Else numa_node >= 0: to that node's CPUs
 // (read from SYS/devices/system/node/nodeN/cpulist). Else leaves it alone.
 Pinning pin_current_thread(std::optional<int> cpu, int numa_node, const std::string& sys_root = "/sys");
