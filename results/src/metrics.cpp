@@ -9,9 +9,11 @@ using B = Better;
 
 // In this project "_gbps" is Gbit/s and "_GBps" GB/s (10^9 bytes/s). Their Prometheus names
 // (base units) are in prometheus_metrics.cpp.
-constexpr std::array<MetricInfo, 18> kCatalogue = {{
+constexpr std::array<MetricInfo, 20> kCatalogue = {{
     {"bw_avg_gbps", B::higher, true},
     {"bw_peak_gbps", B::higher, false},
+    {"bw_min_gbps", B::higher, false},
+    {"bw_cv", B::lower, false},
     {"msg_rate_mpps", B::higher, true},
     {"line_rate_pct", B::higher, false},
     {"t_min_us", B::lower, false},

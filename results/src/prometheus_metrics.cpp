@@ -14,7 +14,7 @@ namespace {
 constexpr double kGbit = 1e9;  // Gbit/s -> bit/s, then / 8
 constexpr double kUs = 1e6;    // us -> s (divide)
 
-constexpr std::array<PrometheusMetric, 35> kMetrics = {{
+constexpr std::array<PrometheusMetric, 38> kMetrics = {{
     {"fabricperf_bw_avg_bytes_per_second", "gauge", "results[].bw_avg_gbps (Gbit/s)", "bw_avg_gbps", kGbit, 8,
      "Average bandwidth in bytes per second (fp_bw/fp_gdr bw_avg_gbps, Gbit/s x 10^9 / 8)."},
     {"fabricperf_bw_peak_bytes_per_second", "gauge", "results[].bw_peak_gbps (Gbit/s)", "bw_peak_gbps", kGbit, 8,
@@ -25,6 +25,13 @@ constexpr std::array<PrometheusMetric, 35> kMetrics = {{
      "Average bandwidth as a fraction of the port's line rate, 0..1 (fp_bw line_rate_pct / 100)."},
     {"fabricperf_line_rate_bytes_per_second", "gauge", "results[].line_rate_gbps (Gbit/s)", "line_rate_gbps", kGbit, 8,
      "Line rate of the measured port(s) in bytes per second (line_rate_gbps x 10^9 / 8)."},
+    {"fabricperf_bw_min_bytes_per_second", "gauge", "results[].bw_min_gbps (Gbit/s)", "bw_min_gbps", kGbit, 8,
+     "Slowest full window's bandwidth in bytes per second (bw_min_gbps, Gbit/s x 10^9 / 8; see "
+     "fabricperf_bw_window_seconds)."},
+    {"fabricperf_bw_cv_ratio", "gauge", "results[].bw_cv", "bw_cv", 1, 1,
+     "Coefficient of variation of the window bandwidths, stdev / mean (bw_cv; 0 is steady)."},
+    {"fabricperf_bw_window_seconds", "gauge", "results[].bw_window_ms (ms)", "bw_window_ms", 1, 1000,
+     "Window length of bw_min and bw_cv in seconds (bw_window_ms / 1000)."},
     {"fabricperf_latency_min_seconds", "gauge", "results[].t_min_us", "t_min_us", 1, kUs,
      "Minimum latency in seconds (fp_lat t_min_us / 10^6; see the latency label)."},
     {"fabricperf_latency_max_seconds", "gauge", "results[].t_max_us", "t_max_us", 1, kUs,

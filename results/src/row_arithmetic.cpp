@@ -65,6 +65,31 @@ void check_rate(const std::string& where, const char* field, double value, doubl
   out.push_back({where + "/" + field, message});
 }
 
+// Windowed bandwidth: the full windows fit the measured time, and a minimum or a variation
+// needs two of them.
+void check_windows(const nlohmann::json& row, const std::string& where, std::optional<double> duration,
+                   std::vector<Problem>& out) {
+  const auto window_ms = number(row, "bw_window_ms");
+  const auto it = row.find("bw_windows");
+  if (!window_ms || it == row.end()) return;
+  const auto windows = count(*it);
+  if (!windows) return;  // the schema reports the type
+  const double window_s = *window_ms / 1000;
+  if (duration && !is_aggregate(row) && static_cast<double>(*windows) * window_s > *duration &&
+      !close(static_cast<double>(*windows) * window_s, *duration))
+    out.push_back({where + "/bw_windows", std::to_string(*windows) + " windows of " + format_number(*window_ms) +
+                                              " ms do not fit duration_s " + format_number(*duration)});
+  if (const auto at = number(row, "bw_min_at_s");
+      at && duration && *at + window_s > *duration && !close(*at + window_s, *duration))
+    out.push_back({where + "/bw_min_at_s",
+                   "the window at " + format_number(*at) + " s ends after duration_s " + format_number(*duration)});
+  if (*windows >= 2) return;
+  for (const char* key : {"bw_min_gbps", "bw_cv"})
+    if (number(row, key))
+      out.push_back({where + "/" + key, std::string("set, but a minimum and a variation need 2 full windows, not ") +
+                                            std::to_string(*windows)});
+}
+
 }  // namespace
 
 std::vector<Problem> check_row_arithmetic(const nlohmann::json& doc) {
@@ -81,6 +106,7 @@ std::vector<Problem> check_row_arithmetic(const nlohmann::json& doc) {
     if (const auto peak = number(row, "bw_peak_gbps"); peak && *peak < *bw && !close(*peak, *bw))
       out.push_back({where + "/bw_peak_gbps", format_number(*peak) + " is below bw_avg_gbps " + format_number(*bw)});
     const auto duration = number(row, "duration_s");
+    check_windows(row, where, duration, out);
     if (is_aggregate(row) || !duration || !(*duration > 0)) continue;
     if (const auto bytes = number(row, "bytes"))
       check_rate(where, "bw_avg_gbps", *bw, *bytes * 8.0 / *duration / 1e9, "bytes x 8 / duration_s / 1e9", out);

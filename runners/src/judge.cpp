@@ -6,45 +6,13 @@
 #include <set>
 
 #include "fabricperf/sizes.hpp"
+#include "judge_rows.hpp"
 
 namespace fabricperf::runners {
 namespace {
 
 using nlohmann::json;
-
-std::string num(double v, int decimals = 1) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, v);
-  return text;
-}
-
-std::string str(const json& row, const char* key) {
-  if (!row.contains(key)) return "";
-  const auto& v = row[key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer()) return std::to_string(v.get<long long>());
-  return v.dump();
-}
-
-double value(const json& row, const char* key) {
-  return row.contains(key) && row[key].is_number() ? row[key].get<double>() : std::nan("");
-}
-
-bool is_aggregate(const json& row) {
-  return row.value("aggregate", false) == true;
-}
-
-// "node1 mlx5_0 -> node2 mlx5_0" (data flows from host to peer_host for writes).
-std::string link_label(const json& row) {
-  std::string a = str(row, "host"), b = str(row, "peer_host");
-  if (row.contains("gpu")) {
-    a += " GPU" + str(row, "gpu");
-    b += " GPU" + str(row, "peer_gpu");
-  }
-  if (row.contains("device")) a += " " + str(row, "device");
-  if (row.contains("peer_device")) b += " " + str(row, "peer_device");
-  return a + " -> " + b;
-}
+using namespace judging;
 
 std::string nic_of(const json& row, bool peer) {
   return str(row, peer ? "peer_host" : "host") + "/" + str(row, peer ? "peer_device" : "device");
@@ -52,43 +20,6 @@ std::string nic_of(const json& row, bool peer) {
 
 std::string gpu_of(const json& row, bool peer) {
   return str(row, peer ? "peer_host" : "host") + " GPU" + str(row, peer ? "peer_gpu" : "gpu");
-}
-
-std::uint64_t size_of(const json& row) {
-  return row.contains("size_bytes") && row["size_bytes"].is_number_unsigned() ? row["size_bytes"].get<std::uint64_t>()
-         : row.contains("size_bytes") && row["size_bytes"].is_number_integer()
-             ? static_cast<std::uint64_t>(std::max<long long>(0, row["size_bytes"].get<long long>()))
-             : 0;
-}
-
-// Rows with `metric`, matching `keep`, at the largest size among them.
-template <typename Keep>
-std::vector<const json*> at_largest_size(const json& rows, const char* metric, Keep&& keep, std::uint64_t* size_out) {
-  std::uint64_t largest = 0;
-  bool any = false;
-  for (const auto& r : rows)
-    if (keep(r) && std::isfinite(value(r, metric))) {
-      largest = std::max(largest, size_of(r));
-      any = true;
-    }
-  std::vector<const json*> out;
-  if (!any) return out;
-  for (const auto& r : rows)
-    if (keep(r) && std::isfinite(value(r, metric)) && size_of(r) == largest) out.push_back(&r);
-  if (size_out) *size_out = largest;
-  return out;
-}
-
-Check make_check(const std::string& name, CheckStatus status, json expected, json measured, std::string detail,
-                 json labels) {
-  Check c;
-  c.name = name;
-  c.status = status;
-  c.expected = std::move(expected);
-  c.measured = std::move(measured);
-  c.detail = std::move(detail);
-  c.labels = std::move(labels);
-  return c;
 }
 
 // The coarser entities a label belongs to: a link "h1 d1 -> h2 d2" to h1, h1/d1, h2, h2/d2 (and
@@ -248,6 +179,10 @@ JudgeOptions judge_options(const Plan& plan, const std::string& stage) {
                                         : plan.expect.line_rate_pct;
   o.lat_max_us = plan.expect.lat_max_us;
   o.soft_rdma = plan.expect.soft_rdma;
+  if (stage == "verbs_bw") {
+    o.bw_min_gbps = plan.expect.bw_min_gbps;
+    o.bw_min_line_rate_pct = plan.expect.bw_min_line_rate_pct;
+  }
   o.outliers.k = plan.expect.outlier_k;
   o.outliers.min_deviation_pct = plan.expect.outlier_min_deviation_pct;
   o.outliers.min_samples = plan.expect.outlier_min_samples;
@@ -266,6 +201,7 @@ std::vector<Check> judge_bandwidth(const std::string& stage, const json& rows, c
   }
   out.push_back(
       line_rate_check(stage + "_line_rate", stage, links, size, options.line_rate_pct, options.soft_rdma, "links"));
+  for (auto& c : judge_window_floor(stage, rows, options)) out.push_back(std::move(c));
 
   std::uint64_t agg_size = 0;
   const auto aggregates = at_largest_size(
@@ -404,16 +340,18 @@ std::vector<Check> judge_collectives(const json& rows, const Expectations& expec
     }
     if (floor <= 0) {
       out.push_back(make_check("collectives_busbw", CheckStatus::skip, nullptr, {{"busbw_GBps", best}},
-                               op + " (" + backend + ") reached " + num(best, 2) + " GB/s busbw (" + num(best * 8, 2) + " Gb/s) at " +
-                                   format_size(size) + "; no floor set for it (expect.busbw_min_GBps." + op + ")",
+                               op + " (" + backend + ") reached " + num(best, 2) + " GB/s busbw (" + num(best * 8, 2) +
+                                   " Gb/s) at " + format_size(size) + "; no floor set for it (expect.busbw_min_GBps." +
+                                   op + ")",
                                labels));
       continue;
     }
     const bool ok = best >= floor;
     out.push_back(make_check("collectives_busbw", ok ? CheckStatus::pass : CheckStatus::fail,
                              {{"min_busbw_GBps", floor}}, {{"busbw_GBps", best}},
-                             op + " (" + backend + ") busbw " + num(best, 2) + " GB/s (" + num(best * 8, 2) + " Gb/s) at " + format_size(size) +
-                                 (ok ? " >= " : " < ") + "floor " + num(floor, 2) + " GB/s (" + why + ")",
+                             op + " (" + backend + ") busbw " + num(best, 2) + " GB/s (" + num(best * 8, 2) +
+                                 " Gb/s) at " + format_size(size) + (ok ? " >= " : " < ") + "floor " + num(floor, 2) +
+                                 " GB/s (" + why + ")",
                              labels));
   }
   if (ops.empty())
@@ -438,8 +376,9 @@ std::vector<Check> judge_stress(const json& rows, const Plan& plan) {
     check.labels["pattern"] = pattern;
     const double sum = value(*agg.front(), "bw_avg_gbps"), line = value(*agg.front(), "line_rate_gbps");
     check.detail = pattern + ": " + std::to_string(agg.front()->value("flows", 0)) + " flows moved " + num(sum, 2) +
-                   " Gb/s together" + (std::isfinite(line) && line > 0 ? " (" + num(line, 1) + " Gb/s summed line rate)" : "") +
-                   "; " + check.detail;
+                   " Gb/s together" +
+                   (std::isfinite(line) && line > 0 ? " (" + num(line, 1) + " Gb/s summed line rate)" : "") + "; " +
+                   check.detail;
     out.push_back(std::move(check));
   }
   // Flows compared with each other across all patterns: a link slow only under load shows here.

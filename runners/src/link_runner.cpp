@@ -127,6 +127,7 @@ verbs::EngineOptions engine_options(const MeasureSpec& spec) {
   o.qps = spec.kind == Measure::bandwidth ? static_cast<std::uint32_t>(spec.qps) : 1;
   o.bidirectional = spec.bidirectional;
   o.validate = spec.validate;
+  o.window_ms = spec.window_ms;
   return o;
 }
 

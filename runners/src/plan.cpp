@@ -168,6 +168,7 @@ Plan from_json(const json& j, const Reader& r, Plan plan) {
   plan.verbs.bw.duration_s = r.number(v["bw"]["duration_s"], "verbs.bw.duration_s", 0, 86400);
   plan.verbs.bw.bidirectional = r.boolean(v["bw"]["bidirectional"], "verbs.bw.bidirectional");
   plan.verbs.bw.qps = r.integer(v["bw"]["qps"], "verbs.bw.qps", 1, 1024);
+  plan.verbs.bw.window_ms = r.number(v["bw"]["window_ms"], "verbs.bw.window_ms", 1, 3.6e6);
   plan.verbs.lat.op = r.choice(v["lat"]["op"], "verbs.lat.op", {"write", "read", "send"});
   plan.verbs.lat.sizes = r.sizes(v["lat"]["sizes"], "verbs.lat.sizes");
   plan.verbs.lat.iterations = r.positive(v["lat"]["iterations"], "verbs.lat.iterations");
@@ -221,6 +222,8 @@ Plan from_json(const json& j, const Reader& r, Plan plan) {
     plan.expect.busbw_min_GBps[op] = r.number(floor, "expect.busbw_min_GBps." + op, 0, 1e6);
   plan.expect.busbw_min_line_rate_pct =
       r.number(e["busbw_min_line_rate_pct"], "expect.busbw_min_line_rate_pct", 0, 200);
+  plan.expect.bw_min_gbps = r.number(e["bw_min_gbps"], "expect.bw_min_gbps", 0, 1e6);
+  plan.expect.bw_min_line_rate_pct = r.number(e["bw_min_line_rate_pct"], "expect.bw_min_line_rate_pct", 0, 200);
   plan.expect.outlier_k = r.number(e["outlier_k"], "expect.outlier_k", 0.5, 1000);
   plan.expect.outlier_min_deviation_pct =
       r.number(e["outlier_min_deviation_pct"], "expect.outlier_min_deviation_pct", 0, 100);
@@ -308,7 +311,8 @@ json to_json(const Plan& p) {
           {"iterations", p.verbs.bw.iterations},
           {"duration_s", p.verbs.bw.duration_s},
           {"bidirectional", p.verbs.bw.bidirectional},
-          {"qps", p.verbs.bw.qps}}},
+          {"qps", p.verbs.bw.qps},
+          {"window_ms", p.verbs.bw.window_ms}}},
         {"lat",
          {{"op", p.verbs.lat.op}, {"sizes", sizes_json(p.verbs.lat.sizes)}, {"iterations", p.verbs.lat.iterations}}},
         {"max_rounds", p.verbs.max_rounds},
@@ -341,6 +345,8 @@ json to_json(const Plan& p) {
         {"stress_line_rate_pct", p.expect.stress_line_rate_pct},
         {"busbw_min_GBps", busbw},
         {"busbw_min_line_rate_pct", p.expect.busbw_min_line_rate_pct},
+        {"bw_min_gbps", p.expect.bw_min_gbps},
+        {"bw_min_line_rate_pct", p.expect.bw_min_line_rate_pct},
         {"outlier_k", p.expect.outlier_k},
         {"outlier_min_deviation_pct", p.expect.outlier_min_deviation_pct},
         {"outlier_min_samples", p.expect.outlier_min_samples},

@@ -80,6 +80,7 @@ int suite_main(int argc, char** argv) {
   std::vector<std::string> busbw_floors;
   std::uint64_t iterations = 0, max_rounds = 0, seed = 0;
   double bw_duration = -1, expect_pct = -1, expect_lat = -1, outlier_k = -1, connect_timeout = 0;
+  double window_ms = -1, expect_bw_min_pct = -1, expect_bw_min_gbps = -1;
   int gid_index = -2;
   bool list_presets = false, print_plan = false;
   SuiteOptions o;
@@ -102,6 +103,9 @@ int suite_main(int argc, char** argv) {
       ->check(number_above(0, 86400));
   app.add_option("--connect-timeout", connect_timeout,
                  "reach: seconds a pair may take to connect and answer before it is \"connect timed out\" (default 2)");
+  app.add_option("--window-ms", window_ms,
+                 "Window of the verbs_bw minimum bandwidth and its variation (bw_min_gbps, bw_cv; default 100)")
+      ->check(number_in(1, 3.6e6));
   app.add_option("--max-rounds", max_rounds, "Only the first N rounds of node pairs (0: all pairs)")
       ->check(integer_in(0, 1LL << 30));
   app.add_option("--rails", o.rails, "Rails (NICs per node) to test; with --dry-run: the cluster's rails")
@@ -119,6 +123,13 @@ int suite_main(int argc, char** argv) {
       ->check(number_in(0, 200));
   app.add_option("--expect-lat-max-us", expect_lat, "Latency ceiling in us (default 5); also judges software RDMA")
       ->check(number_above(0, 1e9));
+  app.add_option("--expect-bw-min-pct", expect_bw_min_pct,
+                 "Floor for every verbs_bw link's slowest window in % of its line rate: a link that dips below "
+                 "FAILS even when its average passes (judged on software RDMA too)")
+      ->check(number_above(0, 200));
+  app.add_option("--expect-bw-min-gbps", expect_bw_min_gbps,
+                 "The same floor in Gb/s (with --expect-bw-min-pct: the higher of the two)")
+      ->check(number_above(0, 1e6));
   app.add_option("--expect-busbw-GBps", busbw_floors, "busbw floor per collective: all_reduce=300 (repeatable)")
       ->type_name("OP=GBPS");
   app.add_option("--outlier-k", outlier_k, "Robust z threshold for peer outliers (default 5)")
@@ -171,6 +182,9 @@ int suite_main(int argc, char** argv) {
     if (!bw_sizes.empty()) set("verbs.bw.sizes", string_list(bw_sizes));
     if (!lat_sizes.empty()) set("verbs.lat.sizes", string_list(lat_sizes));
     if (bw_duration >= 0) set("verbs.bw.duration_s", bw_duration);
+    if (window_ms > 0) set("verbs.bw.window_ms", window_ms);
+    if (expect_bw_min_pct > 0) set("expect.bw_min_line_rate_pct", expect_bw_min_pct);
+    if (expect_bw_min_gbps > 0) set("expect.bw_min_gbps", expect_bw_min_gbps);
     if (app.count("--max-rounds")) set("verbs.max_rounds", max_rounds);
     if (app.count("--connect-timeout")) set("reach.connect_timeout_s", connect_timeout);
     if (o.rails > 0 && !o.dry_run) set("verbs.rails", o.rails);

@@ -257,6 +257,8 @@ BandwidthResult BandwidthEngine::run() {
   const std::uint64_t warm_end = t0 + ticks(cfg_.warmup_s);
   const std::uint64_t stop_at = warm_end + ticks(cfg_.duration_s);
   start_ticks = t0;
+  const std::uint64_t window_ticks = cfg_.window_s > 0 ? std::max<std::uint64_t>(1, ticks(cfg_.window_s)) : 0;
+  windows_.start(t0, 0, duration ? 0 : window_ticks);  // -D: starts when the warm-up ends
   unsigned idle = 0;
   const bool passive_only = !tx_ && !rx_;
 
@@ -292,13 +294,17 @@ BandwidthResult BandwidthEngine::run() {
         if (window_open && nsamples_ < samples_.size() &&
             (nsamples_ == 0 || now - samples_[nsamples_ - 1].ticks >= sample_every_ticks_))
           samples_[nsamples_++] = {now, total_completed_};
-        if (window_open) window_end = {now, total_completed_};
+        if (window_open) {
+          window_end = {now, total_completed_};
+          windows_.add(now, total_completed_);
+        }
         if (duration) {
           if (!window_open && !stopped && now >= warm_end) {
             window_open = true;
             start_ticks = now;
             start_msgs = total_completed_;
             window_end = {now, total_completed_};
+            windows_.start(now, total_completed_, window_ticks);
           } else if (window_open && !stopped && now >= stop_at) {
             stopped = true;
             window_open = false;
@@ -407,6 +413,7 @@ BandwidthResult BandwidthEngine::run() {
       std::erase_if(s, [&](const CompletionSample& x) { return x.ticks < start_ticks || x.ticks > window_end.ticks; });
     }
     r.tx = compute_bandwidth(s, start_ticks, start_msgs, cfg_.size, tps);
+    r.tx_windows = windows_.figures(cfg_.size, tps);
   }
   return r;
 }

@@ -60,6 +60,11 @@ void add_bandwidth_options(CLI::App& app, EngineOptions& o) {
   app.add_option("-o,--outs", o.outstanding_reads, "Outstanding RDMA reads per QP (default: the device's maximum)")
       ->check(CLI::Range(1U, 255U));
   app.add_flag("-b,--bidirectional", o.bidirectional, "Measure both directions at once (reports the sum)");
+  app.add_option("--window-ms", o.window_ms,
+                 "Window for the minimum bandwidth and its variation (JSON bw_min_gbps, bw_cv; needs a run of two "
+                 "windows)")
+      ->check(number_in(1, 3.6e6))
+      ->capture_default_str();
 }
 
 void add_latency_options(CLI::App& app, EngineOptions& o) {
@@ -81,6 +86,7 @@ nlohmann::json engine_params(const EngineOptions& o, bool bandwidth) {
     p["cq_mod"] = o.cq_mod;
     p["post_list"] = o.post_list;
     p["bidirectional"] = o.bidirectional;
+    p["window_ms"] = o.window_ms;
   }
   p["inline_bytes"] = o.inline_size;
   p["validate"] = o.validate;
@@ -141,6 +147,7 @@ BandwidthConfig bandwidth_config(const EngineOptions& o, Op op, std::uint64_t si
   c.cq_mod = o.cq_mod;
   c.post_list = o.post_list;
   c.bidirectional = o.bidirectional;
+  c.window_s = o.window_ms / 1000;
   c.slots = slots;
   return c;
 }

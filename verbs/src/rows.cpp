@@ -37,6 +37,28 @@ T field(const json& j, const char* key, T fallback, const std::string& from) {
   }
 }
 
+// An optional number >= 0: absent or null -> nullopt; anything else must be finite and >= 0
+// (`bad(key, why)` builds the exception).
+template <typename Bad>
+std::optional<double> optional_number(const json& j, const char* key, Bad&& bad) {
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number()) throw bad(key, "is not a number");
+  const double v = it->get<double>();
+  if (!std::isfinite(v) || v < 0) throw bad(key, "is out of range");
+  return v;
+}
+
+json or_null(const std::optional<double>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+// The window length in ms as configured: the engine's window is a whole number of ticks, which
+// differs from it by less than a tick; microsecond precision removes that.
+double window_ms_of(const WindowFigures& w) {
+  return std::round(w.window_s * 1e6) / 1e3;
+}
+
 double known_min(double a, double b) {
   if (a <= 0) return b;
   if (b <= 0) return a;
@@ -73,6 +95,7 @@ LaneMeasurement LaneMeasurement::of(const BandwidthResult& result, const std::st
   m.line_rate_gbps = port.line_rate_gbps;
   m.transmitted = result.transmitted;
   m.tx = result.tx;
+  m.windows = result.tx_windows;
   m.posted = result.posted;
   m.received = result.received;
   m.peer_sent = result.peer_sent;
@@ -96,6 +119,11 @@ json LaneMeasurement::to_json() const {
           {"posted", posted},
           {"received", received},
           {"peer_sent", peer_sent},
+          {"window_s", windows.window_s},
+          {"full_windows", windows.full_windows},
+          {"bw_min_gbps", or_null(windows.min_gbps)},
+          {"bw_min_at_s", or_null(windows.min_at_s)},
+          {"bw_cv", or_null(windows.cv)},
           {"validation", validation.to_json()}};
 }
 
@@ -117,6 +145,14 @@ LaneMeasurement LaneMeasurement::from_json(const json& j, const std::string& fro
   m.posted = field<std::uint64_t>(j, "posted", 0, from);
   m.received = field<std::uint64_t>(j, "received", 0, from);
   m.peer_sent = field<std::uint64_t>(j, "peer_sent", 0, from);
+  m.windows.window_s = field<double>(j, "window_s", 0, from);
+  m.windows.full_windows = field<std::uint64_t>(j, "full_windows", 0, from);
+  const auto bad = [&](const char* key, const char* why) {
+    return PeerError(from, from + " sent a lane measurement whose '" + key + "' " + why);
+  };
+  m.windows.min_gbps = optional_number(j, "bw_min_gbps", bad);
+  m.windows.min_at_s = optional_number(j, "bw_min_at_s", bad);
+  m.windows.cv = optional_number(j, "bw_cv", bad);
   if (j.contains("validation")) m.validation = ValidationOutcome::from_json(j.at("validation"));
   return m;
 }
@@ -169,6 +205,13 @@ json BwRow::to_json() const {
   row["msg_rate_mpps"] = msg_rate_mpps;
   row["line_rate_gbps"] = line_rate_gbps;
   row["line_rate_pct"] = pct_json(line_rate_pct());
+  if (window_ms > 0) {
+    row["bw_window_ms"] = window_ms;
+    row["bw_windows"] = windows;
+    row["bw_min_gbps"] = or_null(bw_min_gbps);
+    row["bw_cv"] = or_null(bw_cv);
+    if (bw_min_at_s) row["bw_min_at_s"] = *bw_min_at_s;
+  }
   if (received_messages) row["received_messages"] = *received_messages;
   if (validation) row["validation"] = validation->to_json();
   return row;
@@ -185,10 +228,41 @@ BwRow BwRow::from_json(const json& row) {
   r.bw_peak_gbps = row.value("bw_peak_gbps", 0.0);
   r.msg_rate_mpps = row.value("msg_rate_mpps", 0.0);
   r.line_rate_gbps = row.value("line_rate_gbps", 0.0);
+  const auto bad = [](const char* key, const char* why) {
+    return Error(std::string("bandwidth row: '") + key + "' " + why);
+  };
+  r.window_ms = optional_number(row, "bw_window_ms", bad).value_or(0);
+  if (const auto w = optional_number(row, "bw_windows", bad)) {
+    if (!row.at("bw_windows").is_number_integer() && !row.at("bw_windows").is_number_unsigned())
+      throw bad("bw_windows", "is not an integer");
+    r.windows = row.at("bw_windows").get<std::uint64_t>();
+  }
+  r.bw_min_gbps = optional_number(row, "bw_min_gbps", bad);
+  r.bw_min_at_s = optional_number(row, "bw_min_at_s", bad);
+  r.bw_cv = optional_number(row, "bw_cv", bad);
   if (row.contains("received_messages")) r.received_messages = row.at("received_messages").get<std::uint64_t>();
   if (row.contains("validation")) r.validation = ValidationOutcome::from_json(row.at("validation"));
   return r;
 }
+
+namespace {
+// One direction: its windows as they are. Both: the sum of the minima over the fewer full
+// windows, no variation and no single slowest window (see rows.hpp).
+void add_windows(BwRow& r, bool bidirectional, const WindowFigures& initiator, const WindowFigures& target) {
+  if (initiator.window_s <= 0) return;
+  r.window_ms = window_ms_of(initiator);
+  r.windows = initiator.full_windows;
+  if (!bidirectional) {
+    r.bw_min_gbps = initiator.min_gbps;
+    r.bw_min_at_s = initiator.min_at_s;
+    r.bw_cv = initiator.cv;
+    return;
+  }
+  r.windows = std::min(initiator.full_windows, target.full_windows);
+  if (initiator.min_gbps && target.min_gbps && window_ms_of(target) == r.window_ms)
+    r.bw_min_gbps = *initiator.min_gbps + *target.min_gbps;
+}
+}  // namespace
 
 BwRow make_bw_row(RowIdentity id, const LaneMeasurement& initiator, const LaneMeasurement& target) {
   id.host = initiator.host;
@@ -213,6 +287,7 @@ BwRow make_bw_row(RowIdentity id, const LaneMeasurement& initiator, const LaneMe
   r.msg_rate_mpps = message_rate_mpps(r.messages, r.duration_s);
   r.bw_peak_gbps = std::max(r.bw_peak_gbps, r.bw_avg_gbps);
   r.line_rate_gbps = known_min(initiator.line_rate_gbps, target.line_rate_gbps);
+  add_windows(r, id.bidirectional, initiator.windows, target.windows);
   if (target.received > 0 || initiator.received > 0)
     r.received_messages = target.received + (id.bidirectional ? initiator.received : 0);
   if (initiator.validation.enabled || target.validation.enabled) {
@@ -230,7 +305,14 @@ json aggregate_row(const std::vector<BwRow>& rows) {
   double avg = 0, peak = 0, mpps = 0, line = 0, seconds = 0;
   std::uint64_t iterations = 0, messages = 0, bytes = 0;
   bool line_known = true;
+  double min_sum = 0;
+  bool same_windows = !rows.empty(), min_known = true;
+  std::uint64_t fewest_windows = 0;
   for (const auto& r : rows) {
+    same_windows = same_windows && r.window_ms > 0 && r.window_ms == rows.front().window_ms;
+    min_known = min_known && r.bw_min_gbps;
+    if (r.bw_min_gbps) min_sum += *r.bw_min_gbps;
+    fewest_windows = &r == &rows.front() ? r.windows : std::min(fewest_windows, r.windows);
     devices.push_back(r.id.host + ":" + r.id.device);
     avg += r.bw_avg_gbps;
     peak += r.bw_peak_gbps;
@@ -258,6 +340,11 @@ json aggregate_row(const std::vector<BwRow>& rows) {
   agg["msg_rate_mpps"] = mpps;
   agg["line_rate_gbps"] = line_known ? line : 0.0;
   agg["line_rate_pct"] = line_known ? pct_json(line_rate_pct(avg, line)) : json(nullptr);
+  if (same_windows) {
+    agg["bw_window_ms"] = rows.front().window_ms;
+    agg["bw_windows"] = fewest_windows;
+    agg["bw_min_gbps"] = min_known ? json(min_sum) : json(nullptr);
+  }
   return agg;
 }
 

@@ -31,6 +31,7 @@ class VerbsBwStage final : public Stage {
     plan.spec.duration_s = ctx.plan.verbs.bw.duration_s;
     plan.spec.bidirectional = ctx.plan.verbs.bw.bidirectional;
     plan.spec.qps = ctx.plan.verbs.bw.qps;
+    plan.spec.window_ms = ctx.plan.verbs.bw.window_ms;
     plan.spec.timeout_s = ctx.plan.timeout_s;
     plan.tasks = [&](std::size_t, const Round& round) { return rail_tasks(ctx, *rails, round); };
     plan.on_root = add_rail_aggregates;

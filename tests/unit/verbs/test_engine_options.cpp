@@ -28,4 +28,23 @@ TEST(EngineOptions, BothConfigsTakeTheSameRunFields) {
   EXPECT_EQ(bw.tx_depth, 64U);
   EXPECT_EQ(bw.cq_mod, 7U);
   EXPECT_EQ(bw.slots, 3U);
+  EXPECT_DOUBLE_EQ(bw.window_s, 0.1);  // the default window, 100 ms
+}
+
+TEST(EngineOptions, WindowFromTheCommandLineReachesTheConfigAndTheParams) {
+  CLI::App app;
+  EngineOptions o = bandwidth_defaults();
+  add_bandwidth_options(app, o);
+  const char* argv[] = {"fp_bw", "--window-ms", "250", "-D", "2"};
+  app.parse(5, argv);
+  EXPECT_DOUBLE_EQ(bandwidth_config(o, Op::write, 65536, 1, 30, 1).window_s, 0.25);
+  EXPECT_DOUBLE_EQ(engine_params(o, true).at("window_ms").get<double>(), 250);
+  EXPECT_FALSE(engine_params(o, false).contains("window_ms"));
+  for (const char* bad : {"0", "-5", "nan", "1e9"}) {
+    CLI::App again;
+    EngineOptions p = bandwidth_defaults();
+    add_bandwidth_options(again, p);
+    const char* args[] = {"fp_bw", "--window-ms", bad};
+    EXPECT_THROW(again.parse(3, args), CLI::ParseError) << bad;
+  }
 }

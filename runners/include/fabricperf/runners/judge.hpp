@@ -18,6 +18,8 @@ struct JudgeOptions {
   double line_rate_pct = 90;
   double lat_max_us = 5;
   SoftRdmaPolicy soft_rdma = SoftRdmaPolicy::warn;
+  double bw_min_gbps = 0;           // floor of every link's slowest window (verbs_bw; 0: none)
+  double bw_min_line_rate_pct = 0;  // the same in % of the link's line rate; both set: the higher
   OutlierOptions outliers;
   std::size_t max_named = 20;  // per level: entity checks beyond this are summarized
 };
@@ -31,8 +33,19 @@ struct JudgeOptions {
 //   <stage>_node_aggregate   every node's concurrent all-rail sum (multi-rail only)
 //   <stage>_outlier_link / _outlier_nic / _outlier_gpu / _outlier_node   one per flagged entity
 //   <stage>_outliers         pass (none), skip (too few peers) or the summary when many flagged
+//   <stage>_bw_min           with a window floor set: judge_window_floor
 [[nodiscard]] std::vector<Check> judge_bandwidth(const std::string& stage, const nlohmann::json& rows,
                                                  const JudgeOptions& options);
+
+// The window floor (judge_window_floor.cpp): every link's slowest window (bw_min_gbps, rows at
+// the largest size) against max(bw_min_gbps, bw_min_line_rate_pct % of its line_rate_gbps), so a
+// flapping link fails even when its average passes. One failing <stage>_bw_min check per link
+// below the floor, naming the link and the window (up to max_named, then one for the rest); else
+// one check: pass, warn when some links could not be judged (a run of fewer than two windows: no
+// bw_min_gbps; a % floor on an unknown line rate), skip when none could. Judged on software RDMA
+// too: the floor is only there when asked for. No floor set: no check.
+[[nodiscard]] std::vector<Check> judge_window_floor(const std::string& stage, const nlohmann::json& rows,
+                                                    const JudgeOptions& options);
 
 // Latency rows (verbs_lat): t_typical_us (median) of the smallest size against lat_max_us
 // (verbs_lat_ceiling), and outliers (higher is worse) of links and NICs.

@@ -63,6 +63,7 @@ struct MeasureSpec {
   double duration_s = 0;
   bool bidirectional = false;
   int qps = 1;
+  double window_ms = verbs::kDefaultWindowMs;  // windowed bandwidth (bw_min_gbps, bw_cv)
   double timeout_s = 30;         // the engines' no-progress limit and every exchange's wait
   double engine_timeout_s = 0;   // > 0: the engines' limit alone (reach: the short connect timeout)
   bool validate = false;         // data check of every message (--validate)

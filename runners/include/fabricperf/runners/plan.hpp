@@ -11,7 +11,7 @@
 //   "timeout_s": 120,
 //   "reach": {"connect_timeout_s": 2},
 //   "verbs": {"bw": {"op": "write", "sizes": ["64K", "1M"], "iterations": 2000, "duration_s": 0,
-//                    "bidirectional": false, "qps": 1},
+//                    "bidirectional": false, "qps": 1, "window_ms": 100},
 //             "lat": {"op": "write", "sizes": ["2"], "iterations": 2000},
 //             "max_rounds": 0, "rails": 0, "devices": [], "gid_index": -1, "port_base": 18600},
 //   "gdr": {"op": "write", "sizes": ["1M"], "iterations": 500},
@@ -21,8 +21,9 @@
 //              "iterations": 5000, "duration_s": 0},
 //   "expect": {"line_rate_pct": 90, "lat_max_us": 5, "gdr_line_rate_pct": 80,
 //              "stress_line_rate_pct": 75, "busbw_min_GBps": {"all_reduce": 0},
-//              "busbw_min_line_rate_pct": 0, "outlier_k": 5, "outlier_min_deviation_pct": 5,
-//              "outlier_min_samples": 5, "fingerprint_mismatch": "fail", "soft_rdma": "warn"}
+//              "busbw_min_line_rate_pct": 0, "bw_min_gbps": 0, "bw_min_line_rate_pct": 0, "outlier_k": 5,
+//              "outlier_min_deviation_pct": 5, "outlier_min_samples": 5, "fingerprint_mismatch": "fail", "soft_rdma":
+//              "warn"}
 // }
 #include <cstdint>
 #include <map>
@@ -46,6 +47,7 @@ struct BwPlan {
   double duration_s = 0;            // > 0: time-based (perftest -D), iterations ignored
   bool bidirectional = false;
   int qps = 1;
+  double window_ms = 100;  // windowed bandwidth (bw_min_gbps, bw_cv): verbs::kDefaultWindowMs
 };
 
 struct LatPlan {
@@ -107,6 +109,8 @@ struct Expectations {
   double stress_line_rate_pct = 75;              // bisection/permutation, % of the sum of the links' line rates
   std::map<std::string, double> busbw_min_GBps;  // per collective op, largest size
   double busbw_min_line_rate_pct = 0;            // else: floor as % of a node's summed line rate (0: none)
+  double bw_min_gbps = 0;                        // verbs bw: floor of every link's slowest window (0: none)
+  double bw_min_line_rate_pct = 0;               // the same in % of the link's line rate; both set: the higher
   double outlier_k = 5;
   double outlier_min_deviation_pct = 5;
   std::uint64_t outlier_min_samples = 5;

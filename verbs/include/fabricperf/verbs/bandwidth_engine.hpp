@@ -5,7 +5,8 @@
 // inline, a fixed iteration count (-n) or a duration (-D) after a warm-up.
 //
 // Hot loop: pre-built WR chains, completions polled 32 at a time, no allocation, logging or
-// virtual call per work request (--validate adds a pattern fill/check per message). Every wait
+// virtual call per work request (--validate adds a pattern fill/check per message). Completed
+// messages are also counted per fixed window (windows.hpp) at each poll that completed any. Every wait
 // has a deadline: no progress for timeout_s raises PeerError naming the peer and the operation.
 #include <infiniband/verbs.h>
 
@@ -18,6 +19,7 @@
 #include "fabricperf/verbs/metrics.hpp"
 #include "fabricperf/verbs/ops.hpp"
 #include "fabricperf/verbs/validation.hpp"
+#include "fabricperf/verbs/windows.hpp"
 
 namespace fabricperf::verbs {
 
@@ -38,27 +40,29 @@ enum class Role { initiator, target };
 struct BandwidthConfig {
   Op op = Op::write;
   std::uint64_t size = 65536;
-  std::uint64_t iterations = 5000;   // per QP; ignored when duration_s > 0
-  double duration_s = 0;             // -D: measure for this long after warmup_s
+  std::uint64_t iterations = 5000;  // per QP; ignored when duration_s > 0
+  double duration_s = 0;            // -D: measure for this long after warmup_s
   double warmup_s = 0;
-  std::uint32_t tx_depth = 128;      // outstanding work requests per QP
-  std::uint32_t rx_depth = 512;      // posted receives per QP (send, write_imm)
-  std::uint32_t cq_mod = 100;        // a completion every cq_mod work requests
-  std::uint32_t post_list = 1;       // work requests per ibv_post_send
+  double window_s = kDefaultWindowMs / 1000;  // windowed bandwidth (windows.hpp); 0: none
+  std::uint32_t tx_depth = 128;               // outstanding work requests per QP
+  std::uint32_t rx_depth = 512;               // posted receives per QP (send, write_imm)
+  std::uint32_t cq_mod = 100;                 // a completion every cq_mod work requests
+  std::uint32_t post_list = 1;                // work requests per ibv_post_send
   bool use_inline = false;
   bool bidirectional = false;
-  bool validate = false;             // every message carries its own pattern; receivers check
-  std::uint32_t slots = 1;           // message slots per QP region (>= tx depth used with validate)
+  bool validate = false;    // every message carries its own pattern; receivers check
+  std::uint32_t slots = 1;  // message slots per QP region (>= tx depth used with validate)
   double timeout_s = 30;
-  std::uint64_t epoch = 1;           // distinct per run; both sides use the same value
+  std::uint64_t epoch = 1;  // distinct per run; both sides use the same value
 };
 
 struct BandwidthResult {
   bool transmitted = false;
-  BandwidthFigures tx;                // this side's transmit measurement
-  std::uint64_t posted = 0;           // all QPs, including warm-up and drain
-  std::uint64_t received = 0;         // receive completions (send, write_imm)
-  std::uint64_t peer_sent = 0;        // from the peer's end-of-run message
+  BandwidthFigures tx;          // this side's transmit measurement
+  WindowFigures tx_windows;     // the same measurement over fixed windows
+  std::uint64_t posted = 0;     // all QPs, including warm-up and drain
+  std::uint64_t received = 0;   // receive completions (send, write_imm)
+  std::uint64_t peer_sent = 0;  // from the peer's end-of-run message
   ValidationOutcome validation;
 };
 
@@ -99,6 +103,7 @@ class BandwidthEngine {
   std::vector<CompletionSample> samples_;
   std::size_t nsamples_ = 0;
   std::uint64_t sample_every_ticks_ = 0;  // -D: spread the bounded samples over the run
+  WindowRecorder windows_;
   std::uint64_t total_completed_ = 0;
   std::uint64_t received_ = 0;
   ValidationOutcome validation_;

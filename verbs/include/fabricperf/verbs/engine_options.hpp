@@ -18,6 +18,7 @@ struct EngineOptions {
   std::uint64_t iterations = 5000;      // -n: messages per QP (bandwidth), samples (latency)
   double duration_s = 0;                // -D: seconds instead of -n
   double warmup_s = -1;                 // --warmup (-1: min(2 s, D/4) in -D mode)
+  double window_ms = kDefaultWindowMs;  // --window-ms: windowed bandwidth (bw_min_gbps, bw_cv)
   std::uint32_t qps = 1;                // -q
   std::uint32_t tx_depth = 128;         // -t
   std::uint32_t rx_depth = 512;         // -r
@@ -33,7 +34,8 @@ struct EngineOptions {
 [[nodiscard]] EngineOptions bandwidth_defaults() noexcept;
 [[nodiscard]] EngineOptions latency_defaults() noexcept;
 
-// -n -D --warmup -q -t -r -Q -l -I -o -b --validate (fp_bw, fp_gdr).
+// -n -D --warmup -q -t -r -Q -l -I -o -b --window-ms --validate (fp_bw, fp_gdr; fp_suite takes
+// the window from its plan, verbs.bw.window_ms, and gives it to the same bandwidth_config).
 void add_bandwidth_options(CLI::App& app, EngineOptions& options);
 // -n -D --warmup -I -r --validate (fp_lat).
 void add_latency_options(CLI::App& app, EngineOptions& options);
@@ -41,7 +43,7 @@ void add_latency_options(CLI::App& app, EngineOptions& options);
 void check_engine_options(const EngineOptions& options);
 
 // The engine settings as a result document's params, spelled the same by every tool: bandwidth
-// adds qps, depths, -Q, -l and -b; both add inline_bytes, validate and duration_s + warmup_s
+// adds qps, depths, -Q, -l, -b and window_ms; both add inline_bytes, validate and duration_s + warmup_s
 // (-D) or iterations (-n).
 [[nodiscard]] nlohmann::json engine_params(const EngineOptions& options, bool bandwidth);
 

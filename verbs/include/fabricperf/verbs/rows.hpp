@@ -7,6 +7,12 @@
 // Arithmetic every bandwidth row obeys: bytes = messages * size_bytes, bw_avg_gbps =
 // bytes * 8 / duration_s / 1e9, msg_rate_mpps = messages / duration_s / 1e6,
 // iterations = the initiator's messages per QP.
+//
+// Windowed bandwidth (windows.hpp): bw_window_ms, bw_windows (full windows), bw_min_gbps and
+// bw_cv (null with fewer than two full windows), bw_min_at_s (start of the slowest window). With
+// -b the row's minimum is the sum of both directions' minima and bw_cv is null: the two sides'
+// windows are timed on two hosts' clocks, so their per-window sum is not known; the sum of the
+// minima is a lower bound of it (never a flattering one).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,6 +37,7 @@ struct LaneMeasurement {
   double line_rate_gbps = 0;
   bool transmitted = false;
   BandwidthFigures tx;
+  WindowFigures windows;  // of tx
   std::uint64_t posted = 0, received = 0, peer_sent = 0;
   ValidationOutcome validation;
 
@@ -66,12 +73,18 @@ struct BwRow {
   double bw_avg_gbps = 0;
   double bw_peak_gbps = 0;
   double msg_rate_mpps = 0;
-  double line_rate_gbps = 0;  // the slower end's; 0 unknown
+  double line_rate_gbps = 0;          // the slower end's; 0 unknown
+  double window_ms = 0;               // bw_window_ms; 0: no windows recorded (the window fields are left out)
+  std::uint64_t windows = 0;          // bw_windows: full windows (with -b: the fewer of both directions)
+  std::optional<double> bw_min_gbps;  // the slowest full window; >= 2 full windows
+  std::optional<double> bw_min_at_s;  // its start after the measurement's start (one direction only)
+  std::optional<double> bw_cv;        // stdev / mean of the window rates; >= 2 full windows, one direction
   std::optional<std::uint64_t> received_messages;
   std::optional<ValidationOutcome> validation;
 
   [[nodiscard]] std::optional<double> line_rate_pct() const noexcept;
   [[nodiscard]] nlohmann::json to_json() const;
+  // The window fields are range-checked (Error naming the field); older rows without them read.
   [[nodiscard]] static BwRow from_json(const nlohmann::json& row);
 };
 
@@ -81,6 +94,10 @@ struct BwRow {
 
 // Several rows of one size run at the same time: {"aggregate": true, "devices": [...], sums of
 // messages, bytes, bw and message rate, the longest duration_s, line rate over summed rates}.
+// Windows: the members ran on different devices (and, in the suite, hosts) with windows that
+// start at different ticks, so they are not summed window by window: bw_min_gbps is the sum of
+// the members' minima (a lower bound of the slowest summed window; null unless every member has
+// one and all use the same window), bw_windows the fewest, bw_cv left out.
 [[nodiscard]] nlohmann::json aggregate_row(const std::vector<BwRow>& rows);
 
 struct LatRow {
