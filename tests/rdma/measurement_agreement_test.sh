@@ -17,6 +17,7 @@ fp_pair "$LAT" "$out" lat "${COMMON[@]}" -s 2 -n 300 --op write
 
 fp_mpirun -np 2 -- "$suite" --preset quick --stages verbs_bw,verbs_lat --bw-sizes 64K --lat-sizes 2 \
   --iterations 300 --expect-line-rate-pct 0.001 --expect-lat-max-us 100000 --timeout 60 --quiet \
+  --window-ms 200 --expect-bw-min-gbps 0.000001 \
   --json "$out/suite.json" >"$out/suite.txt" 2>"$out/suite.err" || { cat "$out/suite.err"; fail "fp_suite failed"; }
 
 "$FP_PY" - "$out/bw.client.json" "$out/lat.client.json" "$out/suite.json" <<'PY' || fail "rows disagree"
@@ -41,6 +42,11 @@ extra = set(row) - set(tool) - suite_extra
 assert not missing and not extra, ("verbs_bw shape", sorted(missing), sorted(extra))
 for k in ("op", "size_bytes", "qps", "bidirectional", "iterations", "messages", "bytes"):
     assert tool[k] == row[k], (k, tool[k], row[k])
+# The window reaches the suite's link runner through the same engine options as fp_bw's --window-ms.
+assert tool["bw_window_ms"] == 100 and row["bw_window_ms"] == 200, (tool["bw_window_ms"], row["bw_window_ms"])
+floor = [c for c in suite["checks"] if c["name"] == "verbs_bw_bw_min"]
+assert len(floor) == 1 and floor[0]["status"] in ("pass", "warn"), floor
+print("window floor:", floor[0]["status"], floor[0]["detail"])
 arithmetic(tool, "fp_bw")
 arithmetic(row, "verbs_bw")
 ratio = row["bw_avg_gbps"] / tool["bw_avg_gbps"]

@@ -2,7 +2,8 @@
 # fp_bw between node1 (client/initiator) and node2 (server/target) over rxe: write, read and
 # send with --validate, bidirectional, two QPs, write and send -a sweeps, -R (rdma_cm), an mpirun-launched pair, and a
 # server killed mid-run (the client must stop within --timeout and leave an "aborted" JSON).
-# Never asserts on speed, only that data moved and the documents are complete and valid.
+# Never asserts on speed, only that data moved and the documents are complete and valid (and
+# that the windowed minimum, average and peak of a -D run are in order).
 source "$(dirname "$0")/lib.sh"
 
 BW=$FP_BUILD_DIR/bw/fp_bw
@@ -82,12 +83,26 @@ pass "-R: data QPs connected with rdma_cm"
 # once took 47 s: completions every 100 MiB and 128 MiB in flight). Now: warm-up 0.5 s + 2 s +
 # at most 1 MiB to open/close the window + a 16 MiB drain.
 start=$SECONDS
-pair duration -s 1M -D 2 --op write
+pair duration -s 1M -D 2 --op write --window-ms 100
 took=$((SECONDS - start))
 check_doc "$out/duration.client.json" write 1048576
 assert_json "$out/duration.client.json" "1.5 <= d['results'][0]['duration_s'] <= 4 and d['params']['duration_s'] == 2"
 [ "$took" -le 20 ] || fail "-D 2 with 1 MiB messages took ${took} s of wall time"
 pass "-D 2 with 1 MiB messages: ${took} s wall, measured window $("$FP_PY" -c "import json; print(round(json.load(open('$out/duration.client.json'))['results'][0]['duration_s'], 2))") s"
+
+# Windowed bandwidth over the same run: 2 s of 100 ms windows, so a minimum and a variation;
+# the slowest window is no faster than the average (5 % for the partial last window, which the
+# average has and the minimum not), the average no faster than the peak, and the windows fit the run.
+assert_json "$out/duration.client.json" "d['params']['window_ms'] == 100"
+assert_json "$out/duration.client.json" "all(r['bw_window_ms'] == 100 and 15 <= r['bw_windows'] <= r['duration_s'] / 0.1 + 1e-6 for r in d['results'])"
+assert_json "$out/duration.client.json" "all(r['bw_min_gbps'] is not None and 0 <= r['bw_min_gbps'] <= 1.05 * r['bw_avg_gbps'] <= 1.05 * r['bw_peak_gbps'] for r in d['results'])"
+assert_json "$out/duration.client.json" "all(r['bw_cv'] is not None and r['bw_cv'] >= 0 and 0 <= r['bw_min_at_s'] <= r['duration_s'] - 0.1 for r in d['results'])"
+# Every row of the short runs above has the fields too; the minimum only with two full windows.
+for doc in write qps bidir sweep; do
+  assert_json "$out/$doc.client.json" "all((r['bw_min_gbps'] is None) == (r['bw_windows'] < 2) for r in d['results'] if not r.get('aggregate'))"
+done
+assert_json "$out/bidir.client.json" "all(r['bw_cv'] is None and r['bw_min_at_s'] is None for r in d['results'])"
+pass "windows: $("$FP_PY" -c "import json; r = json.load(open('$out/duration.client.json'))['results'][0]; print('%d x 100 ms, min %.3f / avg %.3f / peak %.3f Gb/s, cv %.3f' % (r['bw_windows'], r['bw_min_gbps'], r['bw_avg_gbps'], r['bw_peak_gbps'], r['bw_cv']))")"
 
 # mpirun: ranks 0 (node1, target) and 1 (node2, initiator); rank 0 writes the one document.
 timeout 240 "$FP_TESTBED" mpirun -np 2 -- "$BW" "${COMMON[@]}" -s 4K -n 200 --op send --json "$out/mpi.json" \

@@ -210,7 +210,7 @@ json BwRow::to_json() const {
     row["bw_windows"] = windows;
     row["bw_min_gbps"] = or_null(bw_min_gbps);
     row["bw_cv"] = or_null(bw_cv);
-    if (bw_min_at_s) row["bw_min_at_s"] = *bw_min_at_s;
+    row["bw_min_at_s"] = or_null(bw_min_at_s);
   }
   if (received_messages) row["received_messages"] = *received_messages;
   if (validation) row["validation"] = validation->to_json();

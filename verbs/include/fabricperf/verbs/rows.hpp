@@ -9,9 +9,10 @@
 // iterations = the initiator's messages per QP.
 //
 // Windowed bandwidth (windows.hpp): bw_window_ms, bw_windows (full windows), bw_min_gbps and
-// bw_cv (null with fewer than two full windows), bw_min_at_s (start of the slowest window). With
-// -b the row's minimum is the sum of both directions' minima and bw_cv is null: the two sides'
-// windows are timed on two hosts' clocks, so their per-window sum is not known; the sum of the
+// bw_cv and bw_min_at_s (start of the slowest window; all three null with fewer than two full
+// windows, so every row of a run has the same fields). With
+// -b the row's minimum is the sum of both directions' minima, bw_cv and bw_min_at_s null: the two
+// sides' windows are timed on two hosts' clocks, so their per-window sum is not known; the sum of the
 // minima is a lower bound of it (never a flattering one).
 #include <cstdint>
 #include <nlohmann/json.hpp>
