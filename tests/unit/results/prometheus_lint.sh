@@ -21,7 +21,8 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 mkdir "$work/docs"
 
 # Recorded documents (the invalid_* fixtures are not documents).
-for f in "$src"/tests/data/results/*.json "$src"/tests/data/runners/golive-baseline.json; do
+for f in "$src"/tests/data/results/*.json "$src"/tests/data/runners/golive-baseline.json \
+  "$src"/tests/data/results/v2/bw_windows.json; do
   case $(basename "$f") in invalid_*) continue ;; esac
   cp "$f" "$work/docs/recorded-$(basename "$f")"
 done

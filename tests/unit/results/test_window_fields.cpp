@@ -127,4 +127,19 @@ TEST(WindowFields, CompareReadsOlderDocumentsAndJudgesTheMinimum) {
   EXPECT_EQ(regressions, 2U);  // the minimum fell and the variation rose
 }
 
+TEST(WindowFields, RecordedRunWithWindowsIsValidAndExported) {
+  // v2/bw_windows.json: fp_bw -s 1M -D 2 --window-ms 100 on the Soft-RoCE testbed (rdma_verbs_bw_test).
+  const auto doc = testing::load_fixture("v2/bw_windows.json");
+  EXPECT_EQ(all_problems(doc), "");
+  const auto& row = doc["results"][0];
+  EXPECT_EQ(row["bw_window_ms"], 100.0);
+  EXPECT_GE(row["bw_windows"].get<int>(), 2);
+  EXPECT_LE(row["bw_min_gbps"].get<double>(), row["bw_avg_gbps"].get<double>());
+  EXPECT_LE(row["bw_avg_gbps"].get<double>(), row["bw_peak_gbps"].get<double>());
+  const std::string text = to_prometheus(doc);
+  for (const char* family : {"fabricperf_bw_min_bytes_per_second{", "fabricperf_bw_cv_ratio{",
+                             "fabricperf_bw_window_seconds{"})
+    EXPECT_NE(text.find(family), std::string::npos) << family;
+}
+
 }  // namespace fabricperf::results
