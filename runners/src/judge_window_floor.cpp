@@ -2,6 +2,7 @@
 // when its average passes (a flapping link). See judge.hpp.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "fabricperf/runners/judge.hpp"
 #include "fabricperf/sizes.hpp"
@@ -12,6 +13,13 @@ namespace {
 
 using nlohmann::json;
 using namespace judging;
+
+// A rate in Gb/s with three significant digits: windows of a slow link are small numbers.
+std::string gbps(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, v >= 100 ? "%.0f" : "%.3g", v);
+  return text;
+}
 
 struct LinkFloor {
   const json* row = nullptr;
@@ -27,7 +35,7 @@ std::optional<LinkFloor> floor_of(const json& row, const JudgeOptions& o) {
     const double line = value(row, "line_rate_gbps");
     if (std::isfinite(line) && line > 0 && o.bw_min_line_rate_pct / 100 * line > f.floor_gbps) {
       f.floor_gbps = o.bw_min_line_rate_pct / 100 * line;
-      f.why = num(o.bw_min_line_rate_pct, 0) + " % of its " + num(line) + " Gb/s line rate";
+      f.why = gbps(o.bw_min_line_rate_pct) + " % of its " + gbps(line) + " Gb/s line rate";
     }
   }
   if (f.floor_gbps <= 0) return std::nullopt;
@@ -58,9 +66,9 @@ Check failing(const std::string& stage, const LinkFloor& f, std::uint64_t size) 
   if (r.contains("bw_min_at_s")) measured["bw_min_at_s"] = r["bw_min_at_s"];
   return make_check(stage + "_bw_min", CheckStatus::fail,
                     {{"min_gbps", f.floor_gbps}, {"window_ms", r.value("bw_window_ms", json(nullptr))}}, measured,
-                    link_label(r) + ": " + which_window(r) + " moved " + num(min, 2) + " Gb/s, below the floor " +
-                        num(f.floor_gbps, 2) + " Gb/s (" + f.why + ") at " + format_size(size) + "; its average " +
-                        num(value(r, "bw_avg_gbps"), 2) + " Gb/s",
+                    link_label(r) + ": " + which_window(r) + " moved " + gbps(min) + " Gb/s, below the floor " +
+                        gbps(f.floor_gbps) + " Gb/s (" + f.why + ") at " + format_size(size) + "; its average " +
+                        gbps(value(r, "bw_avg_gbps")) + " Gb/s",
                     labels);
 }
 
