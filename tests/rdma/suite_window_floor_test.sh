@@ -3,9 +3,12 @@
 # while fp-testbed cuts node2's RDMA link three times for 0.25 s, 0.75 s apart (a flapping link;
 # RC retransmits, 7 x 67 ms, carry the QP over each cut). A 0.15 s cut left its window at a
 # quarter of the average, no lower than TCG's own stalls: a cut must span a whole window. Its average still passes the line-rate expectation;
-# its slowest 100 ms window falls below a floor of a fifth of the same link's steady average, so
+# its slowest 100 ms window falls below a floor of a third of the same link's steady average, so
 # the verdict is FAIL with one verbs_bw_bw_min check naming the link and the window. The steady
 # run before it records its windows (min, cv) and is not judged: TCG stalls are not the link's.
+# Seen: steady minimum 0.45-0.51 of the average; with the cuts 0.10-0.17 (Soft-RoCE completes a
+# batch of 16 messages about every 0.1 s, and the engine spreads a batch over its gap, so a cut
+# window is not empty). Hence a third.
 source "$(dirname "$0")/lib.sh"
 if [ -n "${FABRICPERF_TEST_HOSTS:-}" ]; then echo "SKIP: link control needs the virtual cluster"; exit 0; fi
 suite=$FP_BUILD_DIR/runners/fp_suite
@@ -32,7 +35,7 @@ PY
 ) || fail "the steady run has no windowed minimum"
 pass "steady: $summary"
 
-floor=$("$FP_PY" -c "print('%.6f' % ($avg / 5))")
+floor=$("$FP_PY" -c "print('%.6f' % ($avg / 3))")
 # The cuts fall inside the measurement only: a cut while the QPs connect fails the connection
 # (address resolution), which is not what this test is about. The stage's progress line comes
 # before connecting; then ~0.3 s to connect, 1 s of warm-up and 4 s measured.
@@ -69,7 +72,7 @@ assert len(bad) == 1 and bad[0]["status"] == "fail", bad
 c = bad[0]
 assert c["labels"]["peer_host"] == "node2" or c["labels"]["host"] == "node2", c["labels"]
 assert " window at " in c["detail"] and "below the floor" in c["detail"], c["detail"]
-assert c["measured"]["bw_min_gbps"] < floor <= c["measured"]["bw_avg_gbps"], c
+assert c["measured"]["bw_min_gbps"] < floor, c
 print(c["detail"])
 PY
 pass "flapping link: average passes, the slowest window fails the floor of ${floor} Gb/s"
