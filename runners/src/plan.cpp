@@ -172,6 +172,13 @@ Plan from_json(const json& j, const Reader& r, Plan plan) {
   plan.verbs.lat.op = r.choice(v["lat"]["op"], "verbs.lat.op", {"write", "read", "send"});
   plan.verbs.lat.sizes = r.sizes(v["lat"]["sizes"], "verbs.lat.sizes");
   plan.verbs.lat.iterations = r.positive(v["lat"]["iterations"], "verbs.lat.iterations");
+  plan.verbs.mode = r.choice(v["mode"], "verbs.mode", {"all_pairs", "adaptive"});
+  const json& a = v["adaptive"];
+  plan.verbs.adaptive.rounds = r.positive(a["rounds"], "verbs.adaptive.rounds");
+  plan.verbs.adaptive.good_peers = r.integer(a["good_peers"], "verbs.adaptive.good_peers", 1, 64);
+  plan.verbs.adaptive.max_retest_rounds = r.positive(a["max_retest_rounds"], "verbs.adaptive.max_retest_rounds", true);
+  plan.verbs.adaptive.window_floor_pct = r.number(a["window_floor_pct"], "verbs.adaptive.window_floor_pct", 0, 100);
+  plan.verbs.adaptive.seed = r.positive(a["seed"], "verbs.adaptive.seed", true);
   plan.verbs.max_rounds = r.positive(v["max_rounds"], "verbs.max_rounds", true);
   plan.verbs.rails = r.integer(v["rails"], "verbs.rails", 0, 64);
   plan.verbs.devices = r.strings(v["devices"], "verbs.devices", true);
@@ -211,6 +218,9 @@ Plan from_json(const json& j, const Reader& r, Plan plan) {
   plan.stress.size = r.size(s["size"], "stress.size");
   plan.stress.iterations = r.positive(s["iterations"], "stress.iterations");
   plan.stress.duration_s = r.number(s["duration_s"], "stress.duration_s", 0, 86400);
+
+  plan.fabric.nodes_per_leaf = r.integer(j["fabric"]["nodes_per_leaf"], "fabric.nodes_per_leaf", 0, 1 << 20);
+  plan.fabric.oversubscription = r.number(j["fabric"]["oversubscription"], "fabric.oversubscription", 1, 64);
 
   const json& e = j["expect"];
   plan.expect.line_rate_pct = r.number(e["line_rate_pct"], "expect.line_rate_pct", 0, 200);
@@ -315,6 +325,13 @@ json to_json(const Plan& p) {
           {"window_ms", p.verbs.bw.window_ms}}},
         {"lat",
          {{"op", p.verbs.lat.op}, {"sizes", sizes_json(p.verbs.lat.sizes)}, {"iterations", p.verbs.lat.iterations}}},
+        {"mode", p.verbs.mode},
+        {"adaptive",
+         {{"rounds", p.verbs.adaptive.rounds},
+          {"good_peers", p.verbs.adaptive.good_peers},
+          {"max_retest_rounds", p.verbs.adaptive.max_retest_rounds},
+          {"window_floor_pct", p.verbs.adaptive.window_floor_pct},
+          {"seed", p.verbs.adaptive.seed}}},
         {"max_rounds", p.verbs.max_rounds},
         {"rails", p.verbs.rails},
         {"devices", p.verbs.devices},
@@ -338,6 +355,7 @@ json to_json(const Plan& p) {
         {"size", format_size(p.stress.size)},
         {"iterations", p.stress.iterations},
         {"duration_s", p.stress.duration_s}}},
+      {"fabric", {{"nodes_per_leaf", p.fabric.nodes_per_leaf}, {"oversubscription", p.fabric.oversubscription}}},
       {"expect",
        {{"line_rate_pct", p.expect.line_rate_pct},
         {"lat_max_us", p.expect.lat_max_us},

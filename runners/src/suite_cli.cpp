@@ -6,6 +6,7 @@
 #include "fabricperf/cli.hpp"
 #include "fabricperf/error.hpp"
 #include "fabricperf/run_output.hpp"
+#include "fabricperf/runners/simulate.hpp"
 #include "fabricperf/runners/suite_plan.hpp"
 #include "fabricperf/runners/summary.hpp"
 
@@ -31,19 +32,42 @@ nlohmann::json string_list(const std::string& text) {
   return out;
 }
 
-}  // namespace
-
-int run_dry(const SuiteOptions& o) {
-  if (o.nodes < 1) throw UsageError("--dry-run needs --nodes N (the cluster to plan for)");
+ClusterShape planned_shape(const SuiteOptions& o) {
   ClusterShape shape;
   shape.nodes = o.nodes;
   shape.rails = o.rails > 0 ? o.rails : (o.plan.verbs.rails > 0 ? o.plan.verbs.rails : 1);
   shape.gpus_per_node = o.gpus_per_node >= 0 ? o.gpus_per_node : default_gpus_per_node(o.plan);
   shape.ranks_per_node = o.per_node ? 1 : std::max(shape.gpus_per_node, 1);
   shape.line_rate_gbps = o.line_rate_gbps;
+  return shape;
+}
+
+std::vector<FaultKind> parse_fault_kinds(const std::string& text) {
+  std::vector<FaultKind> out;
+  std::string names;
+  for (auto k : kFaultKinds) names += (names.empty() ? "" : ", ") + std::string(fault_kind_name(k));
+  for (const auto& item : split_list(text)) {
+    const auto* it = std::find_if(std::begin(kFaultKinds), std::end(kFaultKinds),
+                                  [&](FaultKind k) { return fault_kind_name(k) == item; });
+    if (it == std::end(kFaultKinds))
+      throw UsageError("--fault-kinds: unknown fault kind '" + item + "' (kinds: " + names + ")");
+    out.push_back(*it);
+  }
+  if (out.empty()) throw UsageError("--fault-kinds: expected a comma list of fault kinds (" + names + ")");
+  return out;
+}
+
+}  // namespace
+
+int run_dry(const SuiteOptions& o) {
+  if (o.nodes < 1) throw UsageError("--dry-run needs --nodes N (the cluster to plan for)");
+  const ClusterShape shape = planned_shape(o);
   const auto schedule = plan_suite(o.plan, shape);
   RunOutput out("fp_suite", o.command_line, o.json_path);
   print_schedule(out.human(), schedule, o.plan.name);
+  if (!o.plan.runs("reach") && o.plan.verbs.mode == "adaptive")
+    out.human() << "not in this plan: the reach mesh over all pairs (issue 18's stage) would add "
+                << format_duration(reach_mesh_estimate_s(shape, CostModel{})) << "\n";
   out.set_params({{"dry_run", true},
                   {"plan", to_json(o.plan)},
                   {"shape",
@@ -54,6 +78,58 @@ int run_dry(const SuiteOptions& o) {
                     {"line_rate_gbps", shape.line_rate_gbps}}},
                   {"estimated_s", schedule.estimated_s}});
   for (const auto& st : schedule.stages) out.add_result(to_result(st, shape));
+  return out.finish(RunStatus::ok);
+}
+
+int run_simulation(const SuiteOptions& o) {
+  if (o.nodes < 2) throw UsageError("--simulate needs --nodes N with N >= 2 (the fabric to simulate)");
+  if (o.faults > static_cast<std::size_t>(o.nodes))
+    throw UsageError("--faults " + std::to_string(o.faults) + " is more than the " + std::to_string(o.nodes) +
+                     " nodes (faults land on distinct nodes)");
+  SimulateOptions sim;
+  sim.plan = o.plan;
+  sim.shape = planned_shape(o);
+  sim.faults = o.faults;
+  sim.scenarios = o.scenarios;
+  sim.seed = o.seed;
+  sim.noise_pct = o.noise_pct;
+  if (!o.fault_kinds.empty()) sim.kinds = parse_fault_kinds(o.fault_kinds);
+  const auto summary = simulate(sim);
+  RunOutput out("fp_suite", o.command_line, o.json_path);
+  auto& os = out.human();
+  os << "fp_suite --simulate: " << sim.shape.nodes << " nodes x " << sim.shape.rails << " rails, " << summary.scenarios
+     << " scenario(s) of " << sim.faults << " fault(s), seed " << sim.seed << ", " << format_duration(summary.wall_s)
+     << " wall\n";
+  print_simulation(os, summary.rows);
+  if (!summary.examples.empty()) {
+    os << "first scenario's verdict:\n";
+    for (const auto& e : summary.examples) os << "  " << e << "\n";
+  }
+  out.set_params(
+      {{"simulate", true},
+       {"plan", to_json(sim.plan)},
+       {"shape",
+        {{"nodes", sim.shape.nodes}, {"rails", sim.shape.rails}, {"line_rate_gbps", sim.shape.line_rate_gbps}}},
+       {"faults", sim.faults},
+       {"scenarios", sim.scenarios},
+       {"seed", sim.seed},
+       {"noise_pct", sim.noise_pct},
+       {"wall_s", summary.wall_s}});
+  for (const auto& row : summary.rows) out.add_result(row);
+  const auto& all = summary.rows.back();
+  Check c;
+  c.name = "simulate_attribution";
+  const double pct = all["attributed_pct"].get<double>();
+  const auto healthy = all["healthy_nodes_accused"].get<std::size_t>();
+  const bool ok = (all["injected"].get<std::size_t>() == 0 || pct >= 99.0) && healthy == 0;
+  c.status = ok ? CheckStatus::pass : CheckStatus::fail;
+  c.expected = {{"min_attributed_pct", 99.0}, {"healthy_nodes_accused", 0}};
+  c.measured = {{"attributed_pct", pct}, {"healthy_nodes_accused", healthy}};
+  c.detail = std::to_string(all["attributed_correctly"].get<std::size_t>()) + " of " +
+             std::to_string(all["injected"].get<std::size_t>()) + " injected faults attributed correctly, " +
+             std::to_string(healthy) + " healthy nodes accused";
+  c.labels = {{"stage", "simulate"}};
+  out.add_check(c);
   return out.finish(RunStatus::ok);
 }
 
@@ -82,7 +158,9 @@ int suite_main(int argc, char** argv) {
   double bw_duration = -1, expect_pct = -1, expect_lat = -1, outlier_k = -1, connect_timeout = 0;
   double window_ms = -1, expect_bw_min_pct = -1, expect_bw_min_gbps = -1;
   int gid_index = -2;
-  bool list_presets = false, print_plan = false;
+  bool list_presets = false, print_plan = false, exhaustive = false;
+  int nodes_per_leaf = -1;
+  double oversubscription = -1;
   SuiteOptions o;
 
   app.add_option("--preset", preset, "Built-in plan: quick, go-live, regression, reach (default quick)");
@@ -112,7 +190,8 @@ int suite_main(int argc, char** argv) {
       ->check(integer_in(1, 64));
   app.add_option("--devices", devices, "RDMA devices in rail order, e.g. mlx5_0,mlx5_3 (default: every ACTIVE port)");
   app.add_option("--gid-index", gid_index, "GID index for RoCE (default: automatic)")->check(integer_in(-1, 255));
-  app.add_option("--seed", seed, "Seed of the stress permutations")
+  app.add_option("--seed", seed,
+                 "Seed of the stress permutations and the adaptive rounds; with --simulate also of the faults")
       ->check(integer_in(0, std::numeric_limits<long long>::max()));
   app.add_option("--coll-ops", coll_ops, "Collectives, e.g. all_reduce,all_gather");
   app.add_option("--coll-min-size", coll_min, "Smallest collective size");
@@ -135,9 +214,27 @@ int suite_main(int argc, char** argv) {
   app.add_option("--outlier-k", outlier_k, "Robust z threshold for peer outliers (default 5)")
       ->check(number_in(0.5, 1000));
   app.add_flag("--per-node", o.per_node, "One rank per node driving every NIC and GPU (default: one rank per GPU)");
+  app.add_flag("--exhaustive", exhaustive,
+               "verbs_bw/verbs_lat over every pair of nodes (N-1 rounds) instead of go-live's adaptive rounds");
+  app.add_option("--nodes-per-leaf", nodes_per_leaf, "Nodes per leaf switch group (rail-optimized; 0: one leaf)")
+      ->check(integer_in(0, 1 << 20));
+  app.add_option("--oversubscription", oversubscription, "Leaf downlink:uplink capacity (1 = non-blocking)")
+      ->check(number_in(1, 64));
+  app.add_flag("--simulate", o.simulate,
+               "Run the adaptive verdict (rounds, retests, attribution) on a simulated fabric of --nodes x --rails "
+               "with --faults injected per scenario; run nothing");
+  app.add_option("--faults", o.faults, "--simulate: faults injected per scenario (default 1)")
+      ->check(integer_in(0, 1 << 20));
+  app.add_option("--scenarios", o.scenarios, "--simulate: scenarios to run, seeds SEED, SEED+1, ... (default 1)")
+      ->check(integer_in(1, 1 << 24));
+  app.add_option("--fault-kinds", o.fault_kinds,
+                 "--simulate: kinds to draw from: slow_nic, dead_nic, bad_cable, flapping_link, slow_node, "
+                 "miscabled_rail (default all)");
+  app.add_option("--noise-pct", o.noise_pct, "--simulate: per-flow noise, % of the rate (default 1)")
+      ->check(number_in(0, 20));
   app.add_flag("--dry-run", o.dry_run,
                "Print the plan (stages, rounds, pairs, estimate) for --nodes/--rails; run nothing");
-  app.add_option("--nodes", o.nodes, "--dry-run: nodes in the cluster")->check(integer_in(1, 1 << 20));
+  app.add_option("--nodes", o.nodes, "--dry-run/--simulate: nodes in the cluster")->check(integer_in(1, 1 << 20));
   app.add_option("--gpus-per-node", o.gpus_per_node,
                  "--dry-run: GPUs per node (default 8, an HGX node, when the plan runs gdr; 0: no GPUs)")
       ->check(integer_in(0, 64));
@@ -154,6 +251,9 @@ int suite_main(int argc, char** argv) {
   app.add_flag("--list-presets", list_presets, "List the presets and exit");
   app.add_flag("--print-plan", print_plan, "Print the resolved plan (JSON) and exit");
   app.get_option("--plan")->excludes(app.get_option("--preset"));
+  app.get_option("--simulate")->excludes(app.get_option("--dry-run"));
+  for (const char* name : {"--faults", "--scenarios", "--fault-kinds", "--noise-pct"})
+    app.get_option(name)->needs(app.get_option("--simulate"));
   app.get_option("--connect")->needs(app.get_option("--ranks"));
 
   return run_main(app, argc, argv, [&]() -> int {
@@ -165,7 +265,10 @@ int suite_main(int argc, char** argv) {
       return 0;
     }
     // --plan '' is an empty file name (refused), not "no plan".
-    Plan plan = app.count("--plan") == 0 ? load_preset(preset.empty() ? "quick" : preset) : load_plan_file(plan_file);
+    // --simulate judges go-live's adaptive verdict unless told otherwise.
+    const std::string default_preset = o.simulate ? "go-live" : "quick";
+    Plan plan =
+        app.count("--plan") == 0 ? load_preset(preset.empty() ? default_preset : preset) : load_plan_file(plan_file);
     // Named options are shorthands for --set; they apply first, explicit --set last.
     auto set = [&](const std::string& key, const nlohmann::json& value) {
       apply_setting(plan, key + "=" + value.dump());
@@ -187,10 +290,17 @@ int suite_main(int argc, char** argv) {
     if (expect_bw_min_gbps > 0) set("expect.bw_min_gbps", expect_bw_min_gbps);
     if (app.count("--max-rounds")) set("verbs.max_rounds", max_rounds);
     if (app.count("--connect-timeout")) set("reach.connect_timeout_s", connect_timeout);
-    if (o.rails > 0 && !o.dry_run) set("verbs.rails", o.rails);
+    if (o.rails > 0 && !o.dry_run && !o.simulate) set("verbs.rails", o.rails);
     if (!devices.empty()) set("verbs.devices", string_list(devices));
     if (gid_index != -2) set("verbs.gid_index", gid_index);
-    if (app.count("--seed")) set("stress.seed", seed);
+    if (app.count("--seed")) {
+      set("stress.seed", seed);
+      set("verbs.adaptive.seed", seed);
+      o.seed = seed;
+    }
+    if (exhaustive) set("verbs.mode", "all_pairs");
+    if (nodes_per_leaf >= 0) set("fabric.nodes_per_leaf", nodes_per_leaf);
+    if (oversubscription >= 0) set("fabric.oversubscription", oversubscription);
     if (!coll_ops.empty()) set("collectives.ops", string_list(coll_ops));
     if (!coll_min.empty()) set("collectives.min_size", coll_min);
     if (!coll_max.empty()) set("collectives.max_size", coll_max);
@@ -218,6 +328,7 @@ int suite_main(int argc, char** argv) {
     o.command_line = command_line(argc, argv);
     o.json_path = common.json_path;
     if (o.dry_run) return run_dry(o);
+    if (o.simulate) return run_simulation(o);
     if (o.ranks == 1) throw UsageError("--ranks needs at least 2 (rank 0 and the ones that --connect)");
     return run_suite(o, &argc, &argv);
   });

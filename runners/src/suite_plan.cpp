@@ -47,20 +47,25 @@ StageSchedule pair_stage(const std::string& name, const Plan& plan, const Cluste
     s.skip_reason = "no RDMA ports to test";
     return s;
   }
-  std::size_t rounds = round_robin_round_count(shape.nodes);
-  if (plan.verbs.max_rounds > 0) rounds = std::min<std::size_t>(rounds, plan.verbs.max_rounds);
-  s.rounds.reserve(rounds);
-  for (std::size_t r = 0; r < rounds; ++r) s.rounds.push_back(round_robin_round(shape.nodes, r));
+  if (plan.verbs.mode == "adaptive") {
+    auto rounds = adaptive_rounds(fabric_shape(plan, shape), plan.verbs.adaptive.rounds, plan.verbs.adaptive.seed);
+    s.rounds = std::move(rounds.rounds);
+    s.round_names = std::move(rounds.names);
+  } else {
+    std::size_t rounds = round_robin_round_count(shape.nodes);
+    if (plan.verbs.max_rounds > 0) rounds = std::min<std::size_t>(rounds, plan.verbs.max_rounds);
+    s.rounds.reserve(rounds);
+    for (std::size_t r = 0; r < rounds; ++r) s.rounds.push_back(round_robin_round(shape.nodes, r));
+  }
   s.pairs = count_pairs(s.rounds, &s.pairs_per_round);
   s.links = s.pairs * static_cast<std::size_t>(shape.rails);
-  double per_round = cost.round_setup_s;
-  if (name == "verbs_bw") {
-    for (auto size : plan.verbs.bw.sizes)
-      per_round += bw_step_s(size, plan.verbs.bw.iterations, plan.verbs.bw.duration_s, plan.verbs.bw.qps, shape, cost);
-  } else {
-    for (auto size : plan.verbs.lat.sizes) per_round += lat_step_s(size, plan.verbs.lat.iterations, shape, cost);
+  const double per_round = name == "verbs_bw" ? bw_round_s(plan, shape, cost) : lat_round_s(plan, shape, cost);
+  s.estimated_s = per_round * static_cast<double>(s.rounds.size());
+  if (name == "verbs_bw" && plan.verbs.mode == "adaptive") {
+    // The retests run only when something is below expectation; budgeted at their most.
+    s.retest_rounds_max = adaptive_retest_rounds_max(plan, shape);
+    s.estimated_s += adaptive_retest_worst_s(plan, shape, cost);
   }
-  s.estimated_s = per_round * static_cast<double>(rounds);
   return s;
 }
 
@@ -79,7 +84,7 @@ StageSchedule reach_stage(const ClusterShape& shape, const CostModel& cost) {
   for (std::size_t r = 0; r < rounds; ++r) s.rounds.push_back(round_robin_round(shape.nodes, r));
   s.pairs = count_pairs(s.rounds, &s.pairs_per_round);
   s.links = s.pairs * static_cast<std::size_t>(std::max(shape.rails, 1));
-  s.estimated_s = static_cast<double>(rounds) * (cost.reach_connect_s + lat_step_s(kReachMessageBytes, 1, shape, cost));
+  s.estimated_s = reach_mesh_estimate_s(shape, cost);
   return s;
 }
 
@@ -160,6 +165,58 @@ StageSchedule stress_stage(const Plan& plan, const ClusterShape& shape, const Co
 
 }  // namespace
 
+FabricShape fabric_shape(const Plan& plan, const ClusterShape& shape) {
+  FabricShape f;
+  f.nodes = shape.nodes;
+  f.rails = shape.rails;
+  f.nodes_per_leaf = plan.fabric.nodes_per_leaf;
+  f.oversubscription = plan.fabric.oversubscription;
+  return f;
+}
+
+double bw_round_s(const Plan& plan, const ClusterShape& shape, const CostModel& cost) {
+  double s = cost.round_setup_s;
+  for (auto size : plan.verbs.bw.sizes)
+    s += bw_step_s(size, plan.verbs.bw.iterations, plan.verbs.bw.duration_s, plan.verbs.bw.qps, shape, cost);
+  return s;
+}
+
+double bw_retest_round_s(const Plan& plan, const ClusterShape& shape, const CostModel& cost) {
+  const auto largest = *std::max_element(plan.verbs.bw.sizes.begin(), plan.verbs.bw.sizes.end());
+  return cost.round_setup_s +
+         bw_step_s(largest, plan.verbs.bw.iterations, plan.verbs.bw.duration_s, plan.verbs.bw.qps, shape, cost);
+}
+
+std::size_t adaptive_retest_rounds_max(const Plan& plan, const ClusterShape& shape) {
+  if (shape.nodes < 3) return 0;  // no third node to be a known-good peer
+  const auto& a = plan.verbs.adaptive;
+  const std::size_t measuring = static_cast<std::size_t>(a.good_peers) + 3;  // good peers, loopback, 2 pair retests
+  const std::size_t cross = static_cast<std::size_t>(std::max(shape.rails - 1, 0));
+  return std::min<std::size_t>(a.max_retest_rounds, measuring + cross);
+}
+
+double adaptive_retest_worst_s(const Plan& plan, const ClusterShape& shape, const CostModel& cost) {
+  const std::size_t rounds = adaptive_retest_rounds_max(plan, shape);
+  const std::size_t measuring =
+      std::min<std::size_t>(rounds, static_cast<std::size_t>(plan.verbs.adaptive.good_peers) + 3);
+  return static_cast<double>(measuring) * bw_retest_round_s(plan, shape, cost) +
+         static_cast<double>(rounds - measuring) * reach_round_s(shape, cost);
+}
+
+double lat_round_s(const Plan& plan, const ClusterShape& shape, const CostModel& cost) {
+  double s = cost.round_setup_s;
+  for (auto size : plan.verbs.lat.sizes) s += lat_step_s(size, plan.verbs.lat.iterations, shape, cost);
+  return s;
+}
+
+double reach_round_s(const ClusterShape& shape, const CostModel& cost) {
+  return cost.reach_connect_s + lat_step_s(kReachMessageBytes, 1, shape, cost);  // connect, one ping-pong
+}
+
+double reach_mesh_estimate_s(const ClusterShape& shape, const CostModel& cost) {
+  return static_cast<double>(round_robin_round_count(shape.nodes)) * reach_round_s(shape, cost);
+}
+
 const StageSchedule* SuiteSchedule::find(const std::string& stage) const {
   for (const auto& s : stages)
     if (s.stage == stage) return &s;
@@ -212,6 +269,7 @@ nlohmann::json to_result(const StageSchedule& s, const ClusterShape& shape) {
                         {"estimated_s", s.estimated_s},
                         {"nodes", shape.nodes},
                         {"rails", shape.rails}};
+  if (s.retest_rounds_max > 0) row["retest_rounds_max"] = s.retest_rounds_max;
   if (!s.skip_reason.empty()) row["skip_reason"] = s.skip_reason;
   return row;
 }

@@ -1,5 +1,6 @@
 #include "fabricperf/runners/summary.hpp"
 
+#include <cstdio>
 #include <iomanip>
 
 #include "fabricperf/results/verdict.hpp"
@@ -79,6 +80,30 @@ void print_schedule(std::ostream& os, const SuiteSchedule& s, const std::string&
        << "\n";
   }
   os << "estimated total: " << format_duration(s.estimated_s) << "\n";
+  for (const auto& st : s.stages)
+    if (st.retest_rounds_max > 0)
+      os << st.stage << ": adaptive, " << st.rounds.size() << " full-rate rounds + up to " << st.retest_rounds_max
+         << " retest rounds (included above); --exhaustive for every pair\n";
+}
+
+void print_simulation(std::ostream& os, const std::vector<nlohmann::json>& rows) {
+  os << std::left << std::setw(16) << "kind" << std::right << std::setw(10) << "injected" << std::setw(10) << "detected"
+     << std::setw(12) << "attributed" << std::setw(9) << "%" << std::setw(10) << "falsely" << std::setw(10) << "healthy"
+     << std::setw(12) << "verdict" << std::setw(12) << "worst"
+     << "\n";
+  os << std::left << std::setw(16) << "" << std::right << std::setw(10) << "" << std::setw(10) << "" << std::setw(12)
+     << "correctly" << std::setw(9) << "" << std::setw(10) << "accused" << std::setw(10) << "nodes" << std::setw(12)
+     << "(mean)" << std::setw(12) << ""
+     << "\n";
+  for (const auto& r : rows) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%.2f", r.value("attributed_pct", 0.0));
+    os << std::left << std::setw(16) << r.value("kind", "") << std::right << std::setw(10) << r.value("injected", 0)
+       << std::setw(10) << r.value("detected", 0) << std::setw(12) << r.value("attributed_correctly", 0) << std::setw(9)
+       << pct << std::setw(10) << r.value("falsely_accused", 0) << std::setw(10) << r.value("healthy_nodes_accused", 0)
+       << std::setw(12) << format_duration(r.value("time_to_verdict_s", 0.0)) << std::setw(12)
+       << format_duration(r.value("time_to_verdict_max_s", 0.0)) << "\n";
+  }
 }
 
 }  // namespace fabricperf::runners

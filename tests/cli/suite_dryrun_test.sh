@@ -28,8 +28,10 @@ for r in d["results"]:
     for k in ("stage", "rounds", "pairs", "estimated_s"):
         assert k in r, (r["stage"], k)
 bw = rows["verbs_bw"]
-assert bw["rounds"] == 2047 and bw["pairs"] == 2048 * 2047 // 2 and bw["pairs_per_round"] == 1024, bw
-assert bw["links"] == bw["pairs"] * 8, bw
+# go-live is adaptive: 4 full-rate permutation rounds (every node sends and receives) + retests.
+assert bw["rounds"] == 4 and bw["pairs"] == 4 * 2048 and bw["pairs_per_round"] == 2048, bw
+assert bw["links"] == bw["pairs"] * 8 and bw["retest_rounds_max"] == 13, bw
+assert d["params"]["estimated_s"] < 600, d["params"]["estimated_s"]
 assert rows["gdr"]["rounds"] == 1 and rows["gdr"]["links"] == 1024 * 8, rows["gdr"]
 assert rows["stress"]["rounds"] == 5, rows["stress"]
 assert d["params"]["estimated_s"] > 0
@@ -48,6 +50,19 @@ assert list(rows) == ["reach"], list(rows)
 r = rows["reach"]
 assert r["rounds"] == 2047 and r["pairs"] == 2048 * 2047 // 2 and r["links"] == r["pairs"] * 8, r
 assert 0 < d["params"]["estimated_s"] < 120, d["params"]["estimated_s"]
+PY
+grep -q "verbs_bw: adaptive, 4 full-rate rounds" "$tmp/big.txt" || fail "no adaptive note under the table"
+
+# --exhaustive: every pair of nodes again (N-1 rounds), the pre-adaptive plan.
+"$suite" --dry-run --nodes 2048 --rails 8 --gpus-per-node 8 --preset go-live --exhaustive --json "$tmp/all.json" >/dev/null \
+  || fail "--exhaustive dry run"
+$py - "$tmp/all.json" <<'PY' || fail "--exhaustive content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+bw = {r["stage"]: r for r in d["results"]}["verbs_bw"]
+assert bw["rounds"] == 2047 and bw["pairs"] == 2048 * 2047 // 2 and bw["pairs_per_round"] == 1024, bw
+assert bw["links"] == bw["pairs"] * 8 and "retest_rounds_max" not in bw, bw
+assert d["params"]["plan"]["verbs"]["mode"] == "all_pairs"
 PY
 
 # Odd node count: N rounds with a bye; a capped plan; skipped stages.

@@ -13,7 +13,7 @@ report=$FP_BUILD_DIR/results/fp_report
 out=$(fp_scratch)
 doc=$out/golive.json
 
-args=(--preset go-live --bw-sizes 64K --lat-sizes 2 --iterations 200
+args=(--preset go-live --exhaustive --bw-sizes 64K --lat-sizes 2 --iterations 200
       --coll-min-size 64K --coll-max-size 256K --set collectives.iterations=5 --set stress.size=64K --set stress.permutations=1
       --expect-line-rate-pct 0.001 --expect-lat-max-us 100000 --timeout 90 --json "$doc")
 start=$(date +%s)

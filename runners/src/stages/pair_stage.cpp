@@ -1,5 +1,6 @@
 #include "pair_stage.hpp"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -89,6 +90,24 @@ std::unique_ptr<RailSetup> open_rails(StageContext& ctx) {
   return open_rails(ctx, ctx.discovery.rails_of_node[static_cast<std::size_t>(node)], ctx.discovery.rails);
 }
 
+namespace {
+
+LinkTask rail_task(RailSetup& rails, int peer_rank, verbs::Role role, int rail) {
+  LinkTask t;
+  t.slot = rail;
+  t.peer_rank = peer_rank;
+  t.role = role;
+  t.device = rails.devices.find(rail);
+  t.memory = rails.memory.get();
+  t.unavailable = rails.open_error.empty() ? rails.devices.error(rail) : rails.open_error;
+  const auto* port = rails.devices.port(rail);
+  t.soft = port && port->soft;
+  t.labels = {{"rail", rail}};
+  return t;
+}
+
+}  // namespace
+
 std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Round& round, int rail_count) {
   const auto& layout = ctx.discovery.layout;
   const auto me = static_cast<std::size_t>(ctx.comm.rank());
@@ -97,19 +116,26 @@ std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Roun
   std::vector<LinkTask> tasks;
   for (const auto& pr : roles_of(node, round)) {
     const int peer = layout.rank_on(pr.peer_node, local);
-    for (int rail : layout.rails_of(local, rail_count < 0 ? ctx.discovery.rails : rail_count)) {
-      LinkTask t;
-      t.slot = rail;
-      t.peer_rank = peer;
-      t.role = pr.role;
-      t.device = rails.devices.find(rail);
-      t.memory = rails.memory.get();
-      t.unavailable = rails.open_error.empty() ? rails.devices.error(rail) : rails.open_error;
-      const auto* port = rails.devices.port(rail);
-      t.soft = port && port->soft;
-      t.labels = {{"rail", rail}};
-      tasks.push_back(std::move(t));
-    }
+    for (int rail : layout.rails_of(local, rail_count < 0 ? ctx.discovery.rails : rail_count))
+      tasks.push_back(rail_task(rails, peer, pr.role, rail));
+  }
+  return tasks;
+}
+
+std::vector<LinkTask> probe_tasks(StageContext& ctx, RailSetup& rails, const Round& flows,
+                                  const std::vector<int>& rail_of_flow) {
+  const auto& layout = ctx.discovery.layout;
+  const auto me = static_cast<std::size_t>(ctx.comm.rank());
+  const int node = layout.node_of_rank[me];
+  const int local = layout.local_rank[me];
+  const auto mine = layout.rails_of(local, ctx.discovery.rails);
+  std::vector<LinkTask> tasks;
+  for (std::size_t i = 0; i < flows.pairs.size() && i < rail_of_flow.size(); ++i) {
+    const int rail = rail_of_flow[i];
+    if (std::find(mine.begin(), mine.end(), rail) == mine.end()) continue;
+    const auto& f = flows.pairs[i];
+    if (f.a == node) tasks.push_back(rail_task(rails, layout.rank_on(f.b, local), verbs::Role::target, rail));
+    if (f.b == node) tasks.push_back(rail_task(rails, layout.rank_on(f.a, local), verbs::Role::initiator, rail));
   }
   return tasks;
 }

@@ -61,4 +61,9 @@ struct RailSetup {
 [[nodiscard]] std::vector<LinkTask> rail_tasks(StageContext& ctx, RailSetup& rails, const Round& round,
                                                int rail_count = -1);
 
+// Tasks for single-rail flows: flow i ({a = receiver, b = sender}) on rail rail_of_flow[i] only,
+// for the rank of each end that drives that rail (adaptive retests).
+[[nodiscard]] std::vector<LinkTask> probe_tasks(StageContext& ctx, RailSetup& rails, const Round& flows,
+                                                const std::vector<int>& rail_of_flow);
+
 }  // namespace fabricperf::runners

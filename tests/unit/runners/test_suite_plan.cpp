@@ -8,7 +8,8 @@
 namespace fr = fabricperf::runners;
 
 TEST(SuitePlan, EvenClusterAllPairs) {
-  const auto plan = fr::load_preset("go-live");
+  auto plan = fr::load_preset("go-live");
+  plan.verbs.mode = "all_pairs";  // --exhaustive
   fr::ClusterShape shape{8, 4, 0, 1, 400};
   const auto s = fr::plan_suite(plan, shape);
   const auto* bw = s.find("verbs_bw");
@@ -33,6 +34,7 @@ TEST(SuitePlan, EvenClusterAllPairs) {
 
 TEST(SuitePlan, OddClusterAndRoundCap) {
   auto plan = fr::load_preset("go-live");
+  plan.verbs.mode = "all_pairs";
   const auto odd = fr::plan_suite(plan, {7, 2, 8, 8, 200});
   EXPECT_EQ(odd.find("verbs_lat")->rounds.size(), 7u);
   EXPECT_EQ(odd.find("verbs_lat")->pairs, 21u);
@@ -52,7 +54,8 @@ TEST(SuitePlan, OneNodeSkipsPairStages) {
 }
 
 TEST(SuitePlan, TwoThousandFortyEightNodesEightRailsUnderASecond) {
-  const auto plan = fr::load_preset("go-live");
+  auto plan = fr::load_preset("go-live");
+  plan.verbs.mode = "all_pairs";
   const auto start = std::chrono::steady_clock::now();
   const auto s = fr::plan_suite(plan, {2048, 8, 8, 8, 400});
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

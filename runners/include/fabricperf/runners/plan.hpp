@@ -13,7 +13,10 @@
 //   "verbs": {"bw": {"op": "write", "sizes": ["64K", "1M"], "iterations": 2000, "duration_s": 0,
 //                    "bidirectional": false, "qps": 1, "window_ms": 100},
 //             "lat": {"op": "write", "sizes": ["2"], "iterations": 2000},
+//             "mode": "all_pairs", "adaptive": {"rounds": 4, "good_peers": 3, "max_retest_rounds": 13,
+//                                               "window_floor_pct": 50, "seed": 1},
 //             "max_rounds": 0, "rails": 0, "devices": [], "gid_index": -1, "port_base": 18600},
+//   "fabric": {"nodes_per_leaf": 32, "oversubscription": 1},
 //   "gdr": {"op": "write", "sizes": ["1M"], "iterations": 500},
 //   "collectives": {"backend": "auto", "ops": ["all_reduce"], "min_size": "8M", "max_size": "256M",
 //                   "factor": 2, "iterations": 20, "warmup": 5, "dtype": "float"},
@@ -56,9 +59,22 @@ struct LatPlan {
   std::uint64_t iterations = 2000;
 };
 
+// verbs.mode "adaptive" (go-live): instead of every pair of nodes, a few full-rate rounds that load
+// every NIC and every leaf/spine path class, then retests of whatever fell below expectation
+// against known-good peers until the fault is attributed (adaptive_rounds.hpp, attribution.hpp).
+struct AdaptivePlan {
+  std::uint64_t rounds = 4;              // full-rate rounds: intra-leaf, leaf bisection, random matchings
+  int good_peers = 3;                    // retests of a suspect NIC, each against another known-good peer
+  std::uint64_t max_retest_rounds = 13;  // retest rounds at most (good peers + loopback + cross-rail probes)
+  double window_floor_pct = 50;          // bw_min_gbps under this % of the expected rate: a flapping link
+  std::uint64_t seed = 1;                // which random matchings
+};
+
 struct VerbsPlan {
   BwPlan bw;
   LatPlan lat;
+  std::string mode = "all_pairs";  // all_pairs (every pair of nodes) | adaptive
+  AdaptivePlan adaptive;
   std::uint64_t max_rounds = 0;      // 0: every round (all pairs); else the first N rounds
   int rails = 0;                     // 0: every active RDMA port of the node
   std::vector<std::string> devices;  // explicit rail order, e.g. ["mlx5_0", "mlx5_3"]
@@ -100,6 +116,14 @@ struct StressPlan {
   double duration_s = 0;
 };
 
+// The switch fabric as far as the plan needs it: rail-optimized leaves (rail r of the nodes of one
+// leaf group, in node order, on one leaf switch per rail), each leaf with nodes_per_leaf /
+// oversubscription uplinks' worth of capacity to the spines.
+struct FabricPlan {
+  int nodes_per_leaf = 32;        // nodes per leaf group (a scalable unit); 0: one leaf for all
+  double oversubscription = 1.0;  // downlink:uplink capacity of a leaf (2 = 2:1)
+};
+
 enum class SoftRdmaPolicy { warn, judge };  // Soft-RoCE/siw: no line rate to judge against
 
 struct Expectations {
@@ -128,6 +152,7 @@ struct Plan {
   GdrPlan gdr;
   CollectivesPlan collectives;
   StressPlan stress;
+  FabricPlan fabric;
   Expectations expect;
 
   [[nodiscard]] bool runs(std::string_view stage) const;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "fabricperf/runners/adaptive_rounds.hpp"
 #include "fabricperf/runners/plan.hpp"
 #include "fabricperf/runners/schedule.hpp"
 
@@ -45,6 +46,7 @@ struct StageSchedule {
   std::size_t pairs_per_round = 0;       // the largest round
   std::size_t links = 0;                 // pairs x rails (x GPUs for gdr)
   std::size_t steps = 0;                 // collectives: op x size measurements
+  std::size_t retest_rounds_max = 0;     // adaptive verbs_bw: retest rounds budgeted (in estimated_s)
   double estimated_s = 0;
   std::string skip_reason;  // non-empty: the stage will not run on this cluster
 };
@@ -63,6 +65,30 @@ inline constexpr int kHgxGpusPerNode = 8;
 [[nodiscard]] int default_gpus_per_node(const Plan& plan);
 
 [[nodiscard]] SuiteSchedule plan_suite(const Plan& plan, const ClusterShape& shape, const CostModel& cost = {});
+
+// The fabric the adaptive rounds and the attribution see: the shape's nodes and rails, the plan's
+// leaves and oversubscription.
+[[nodiscard]] FabricShape fabric_shape(const Plan& plan, const ClusterShape& shape);
+
+// Seconds of one round of each kind, the numbers both the estimate and fp_suite --simulate's
+// time to verdict add up: a verbs_bw round at every planned size, a retest round (one probe per
+// suspect NIC at the largest size), a verbs_lat round.
+[[nodiscard]] double bw_round_s(const Plan& plan, const ClusterShape& shape, const CostModel& cost);
+[[nodiscard]] double bw_retest_round_s(const Plan& plan, const ClusterShape& shape, const CostModel& cost);
+[[nodiscard]] double lat_round_s(const Plan& plan, const ClusterShape& shape, const CostModel& cost);
+
+// The adaptive verbs_bw's retests at their most (what the estimate budgets): good_peers retest
+// rounds, a loopback round and two pair retests at the largest size, then up to rails-1 cross-rail
+// reach probes (one connect and one message each), capped by verbs.adaptive.max_retest_rounds;
+// none below 3 nodes (no known-good third node).
+[[nodiscard]] std::size_t adaptive_retest_rounds_max(const Plan& plan, const ClusterShape& shape);
+[[nodiscard]] double adaptive_retest_worst_s(const Plan& plan, const ClusterShape& shape, const CostModel& cost);
+
+// The reach stage's cost (every NIC to the same rail of every other node, circle-method rounds,
+// all rails at once): per round one connect and one ping-pong message; the stage's estimate, the
+// cross-rail reach probes of the adaptive retests and fp_suite --simulate's time to verdict.
+[[nodiscard]] double reach_round_s(const ClusterShape& shape, const CostModel& cost);
+[[nodiscard]] double reach_mesh_estimate_s(const ClusterShape& shape, const CostModel& cost);
 
 // nccl-tests' bus-bandwidth factor for an op on n ranks (all_reduce 2(n-1)/n, ...).
 [[nodiscard]] double busbw_factor(const std::string& op, int ranks) noexcept;

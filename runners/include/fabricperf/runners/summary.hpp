@@ -25,4 +25,7 @@ void print_summary(std::ostream& os, const nlohmann::json& document, const std::
 // The dry-run plan as a table: stage, rounds, pairs per round, pairs, links, estimate.
 void print_schedule(std::ostream& os, const SuiteSchedule& schedule, const std::string& plan_name);
 
+// fp_suite --simulate's table: one line per fault-kind row (simulate.hpp), the "all" row last.
+void print_simulation(std::ostream& os, const std::vector<nlohmann::json>& rows);
+
 }  // namespace fabricperf::runners
