@@ -5,17 +5,13 @@
 #include <map>
 #include <set>
 
+#include "attribution_math.hpp"
 #include "fabricperf/runners/outliers.hpp"
 
 namespace fabricperf::runners {
 namespace {
 
-// "212" at hardware rates, "0.0043" at software RDMA's.
-std::string gbps(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, v >= 10 ? "%.0f" : v >= 1 ? "%.1f" : "%.2g", v);
-  return text;
-}
+using namespace detail;
 
 // One probe judged against what its path should carry.
 struct Judged {
@@ -37,23 +33,6 @@ struct Suspect {
   std::string verdict;     // slow, flapping, unreachable, cleared, unresolved
   bool by_sending = true;  // the verdict comes from the retests where it sent (else received)
 };
-
-double median_or_zero(std::vector<double> v) {
-  return v.empty() ? 0 : median_of(std::move(v));
-}
-
-// median - k * 1.4826 * MAD of the full-round rates (per unit of spine share): under it a flow is
-// slower than the fabric's own noise explains. No floor below kNoiseSample flows: a small
-// cluster's few flows, most of them with one slow node, say nothing about the noise.
-constexpr std::size_t kNoiseSample = 32;
-double robust_floor_of(const std::vector<double>& values, double k, std::size_t min_samples) {
-  if (values.size() < std::max<std::size_t>(min_samples, kNoiseSample)) return 1e300;
-  const double median = median_of(values);
-  std::vector<double> deviations;
-  deviations.reserve(values.size());
-  for (double v : values) deviations.push_back(std::abs(v - median));
-  return median - k * 1.4826 * median_of(std::move(deviations));
-}
 
 class Attributor {
  public:
@@ -513,81 +492,9 @@ class Attributor {
 
 }  // namespace
 
-const char* level_name(FaultLevel level) noexcept {
-  switch (level) {
-    case FaultLevel::node:
-      return "node";
-    case FaultLevel::nic:
-      return "nic";
-    case FaultLevel::link:
-      return "link";
-  }
-  return "nic";
-}
-
-AttributionOptions attribution_options(const Plan& plan, const FabricShape& fabric) {
-  AttributionOptions o;
-  o.fabric = fabric;
-  o.line_rate_pct = plan.expect.line_rate_pct;
-  o.window_floor_pct = plan.verbs.adaptive.window_floor_pct;
-  o.good_peers = plan.verbs.adaptive.good_peers;
-  o.max_retest_rounds = plan.verbs.adaptive.max_retest_rounds;
-  o.outlier_k = plan.expect.outlier_k;
-  o.outlier_min_samples = plan.expect.outlier_min_samples;
-  return o;
-}
-
 AttributionReport run_adaptive_bandwidth(ProbeBackend& backend, const NamedRounds& full_rounds,
                                          const AttributionOptions& options) {
   return Attributor(backend, options).run(full_rounds);
-}
-
-std::vector<Check> attribution_checks(const std::string& stage, const AttributionReport& report,
-                                      const ProbeBackend& backend) {
-  std::vector<Check> out;
-  std::size_t full = 0, retests = 0;
-  for (const auto& r : report.rounds) (r.kind == RoundKind::full ? full : retests)++;
-  const std::string measured = std::to_string(report.flows_measured) + " flows in " + std::to_string(full) +
-                               " full-rate rounds, " + std::to_string(report.suspects) + " suspect NICs retested in " +
-                               std::to_string(retests) + " rounds, " + std::to_string(report.cleared) + " cleared";
-  for (const auto& f : report.findings) {
-    Check c;
-    c.name = stage + "_attribution";
-    c.status = CheckStatus::fail;
-    c.expected = {{"min_gbps", f.expected_gbps}};
-    c.measured = {{"gbps", f.measured_gbps}, {"good_peers", f.good_peers}};
-    c.detail = f.detail;
-    c.labels = {
-        {"stage", stage}, {"level", level_name(f.level)}, {"host", backend.node_name(f.node)}, {"cause", f.cause}};
-    if (f.rail >= 0) {
-      c.labels["rail"] = f.rail;
-      c.labels["device"] = backend.device_name(f.node, f.rail);
-    }
-    if (f.reaches_rail >= 0) c.labels["reaches_rail"] = f.reaches_rail;
-    if (f.peer_node >= 0) c.labels["peer_host"] = backend.node_name(f.peer_node);
-    out.push_back(std::move(c));
-  }
-  if (report.unresolved > 0) {
-    Check c;
-    c.name = stage + "_attribution";
-    c.status = CheckStatus::warn;
-    c.measured = {{"unresolved", report.unresolved}};
-    c.detail =
-        std::to_string(report.unresolved) + " suspect NICs had no known-good peer on their rail to be retested against";
-    c.labels = {{"stage", stage}};
-    out.push_back(std::move(c));
-  }
-  if (report.findings.empty()) {
-    Check c;
-    c.name = stage + "_attribution";
-    c.status = CheckStatus::pass;
-    c.measured = {{"flows", report.flows_measured}, {"below", report.flows_below}, {"transient", report.transient}};
-    c.detail = "no node, NIC or link below expectation: " + measured +
-               (report.transient ? ", " + std::to_string(report.transient) + " flows low once and fine on retest" : "");
-    c.labels = {{"stage", stage}};
-    out.push_back(std::move(c));
-  }
-  return out;
 }
 
 }  // namespace fabricperf::runners
