@@ -97,7 +97,7 @@ class Attributor {
         }
     std::vector<double> best;
     for (const auto& [id, rate] : best_) best.push_back(rate);
-    const double fallback_line = median_or_zero(best);
+    const double fallback_line = median_of(best);
     if (kind == RoundKind::full) robust_floor_ = robust_floor_of(typical_, o_.outlier_k, o_.outlier_min_samples);
     std::vector<Judged> out(probes.size());
     for (std::size_t i = 0; i < probes.size(); ++i) {
@@ -271,8 +271,8 @@ class Attributor {
         measured.push_back(cause == "flapping" ? j.result.bw_min_gbps : j.result.bw_avg_gbps);
         expected.push_back(j.expected);
       }
-    f.measured_gbps = median_or_zero(measured);
-    f.expected_gbps = median_or_zero(expected) * (cause == "flapping" ? o_.window_floor_pct : o_.line_rate_pct) / 100.0;
+    f.measured_gbps = median_of(measured);
+    f.expected_gbps = median_of(expected) * (cause == "flapping" ? o_.window_floor_pct : o_.line_rate_pct) / 100.0;
     return f;
   }
 

@@ -18,10 +18,6 @@ inline std::string gbps(double v) {
   return text;
 }
 
-inline double median_or_zero(std::vector<double> v) {
-  return v.empty() ? 0 : median_of(std::move(v));
-}
-
 // median - k * 1.4826 * MAD of the full-round rates (per unit of spine share): under it a flow is
 // slower than the fabric's own noise explains. No floor below kNoiseSample flows: a small
 // cluster's few flows, most of them with one slow node, say nothing about the noise.
